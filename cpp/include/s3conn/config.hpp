@@ -1,0 +1,95 @@
+// Configuration of an s3conn::Client. A plain struct: every field has a
+// default that works against AWS S3, and the client validates the whole
+// struct once, at construction.
+#pragma once
+
+#include "s3conn/export.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace s3conn {
+
+inline constexpr std::uint64_t kMiB = 1024ull * 1024ull;
+inline constexpr std::uint64_t kGiB = 1024ull * kMiB;
+
+// Long-lived credentials given in code. Most programs leave these unset and let
+// the default chain (environment, profile, web identity, ECS, IMDS) find them.
+struct StaticCredentials {
+    std::string access_key_id;
+    std::string secret_access_key;
+    std::string session_token;  // empty for long-term keys
+};
+
+struct ClientConfig {
+    // AWS region used for signing and for virtual-hosted endpoints. Empty means
+    // AWS_REGION, then AWS_DEFAULT_REGION, then "us-east-1".
+    std::string region;
+
+    // Endpoint URL such as "http://127.0.0.1:9000". Empty means
+    // AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL (as boto3 does), then the
+    // regional AWS endpoint. An http:// endpoint is plaintext.
+    std::string endpoint;
+
+    // Address buckets as https://host/bucket/key rather than
+    // https://bucket.host/key. Implied for an IP address or localhost endpoint,
+    // where virtual hosting cannot work.
+    bool force_path_style = false;
+
+    // Size of each ranged GET and of each multipart upload part; also the
+    // threshold above which an upload becomes multipart.
+    std::uint64_t part_size = 8 * kMiB;
+
+    // Throughput the CRT sizes its connection pool for.
+    double throughput_target_gbps = 10.0;
+
+    // Attempts per HTTP request, the first included. 1 disables retries.
+    std::uint32_t max_attempts = 10;
+
+    // Send requests unsigned (public buckets). Excludes requester_pays.
+    bool unsigned_requests = false;
+
+    // Named profile from ~/.aws/config and ~/.aws/credentials. Empty means the
+    // default credentials chain.
+    std::string profile;
+
+    // Explicit credentials; take precedence over profile and the default chain.
+    std::optional<StaticCredentials> credentials;
+
+    // Add "x-amz-request-payer: requester" to every request.
+    bool requester_pays = false;
+
+    // Prepended to the User-Agent header of every request.
+    std::string user_agent_prefix;
+
+    // Event-loop threads of this client. 0 picks min(4, max(2, cores / 2)): the
+    // CRT's own default (one per core, per client) multiplies badly when every
+    // DataLoader worker has a client.
+    std::uint16_t event_loop_threads = 0;
+
+    // Bytes of part buffers the client may hold at once. 0 lets the CRT pick
+    // from throughput_target_gbps (2 GiB at 10 Gbps).
+    std::uint64_t memory_limit_bytes = 0;
+
+    // Bytes a streaming GET may download ahead of its consumer (read-window
+    // backpressure). 0 means 4 parts. Bounds memory per stream regardless of
+    // object size.
+    std::uint64_t read_ahead_bytes = 0;
+
+    // PEM file of trusted CA certificates for https endpoints. Empty means the
+    // system's trust store. Verification is never switched off.
+    std::string ca_file;
+
+    // Give up connecting after this long. 0 keeps the CRT default (3 s).
+    std::uint32_t connect_timeout_ms = 0;
+};
+
+// The configuration with every "empty means ..." rule above applied, so that
+// callers (and error messages) can see what a client actually uses.
+S3CONN_API ClientConfig resolve(const ClientConfig& config);
+
+// Throws std::invalid_argument naming the offending field.
+S3CONN_API void validate(const ClientConfig& config);
+
+}  // namespace s3conn

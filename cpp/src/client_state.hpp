@@ -1,0 +1,36 @@
+// What a Client holds: its configuration and, built lazily, the CRT stack of
+// the current process.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crt_stack.hpp"
+#include "s3conn/config.hpp"
+
+namespace s3conn::detail {
+
+class ClientState {
+public:
+    explicit ClientState(ClientConfig config);
+
+    const ClientConfig& config() const { return config_; }
+    const ClientConfig& resolved() const { return resolved_; }
+
+    // The stack for this process: built on first use, and again in a forked
+    // child, which must not use the one it inherited.
+    std::shared_ptr<CrtStack> stack();
+
+private:
+    ClientConfig config_;
+    ClientConfig resolved_;
+    std::mutex mutex_;
+    std::shared_ptr<CrtStack> stack_;
+};
+
+// Throws std::invalid_argument when the bucket or key cannot name an object.
+void check_location(const char* operation, const std::string& bucket, const std::string& key);
+void check_bucket(const char* operation, const std::string& bucket);
+
+}  // namespace s3conn::detail

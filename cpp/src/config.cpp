@@ -1,0 +1,80 @@
+#include "s3conn/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "addressing.hpp"
+
+namespace s3conn {
+namespace {
+
+std::string env(const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr ? value : "";
+}
+
+[[noreturn]] void invalid(const std::string& field, const std::string& why) {
+    throw std::invalid_argument("invalid ClientConfig." + field + ": " + why);
+}
+
+}  // namespace
+
+ClientConfig resolve(const ClientConfig& config) {
+    ClientConfig resolved = config;
+    if (resolved.region.empty()) resolved.region = env("AWS_REGION");
+    if (resolved.region.empty()) resolved.region = env("AWS_DEFAULT_REGION");
+    if (resolved.region.empty()) resolved.region = "us-east-1";
+    if (resolved.endpoint.empty()) resolved.endpoint = env("AWS_ENDPOINT_URL_S3");
+    if (resolved.endpoint.empty()) resolved.endpoint = env("AWS_ENDPOINT_URL");
+    if (resolved.event_loop_threads == 0) {
+        const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+        resolved.event_loop_threads = static_cast<std::uint16_t>(std::clamp(cores / 2, 2u, 4u));
+    }
+    if (resolved.read_ahead_bytes == 0) resolved.read_ahead_bytes = 4 * resolved.part_size;
+    return resolved;
+}
+
+void validate(const ClientConfig& config) {
+    constexpr std::uint64_t kMinPart = 5 * kMiB;
+    constexpr std::uint64_t kMaxPart = 5 * kGiB;
+    if (config.part_size < kMinPart || config.part_size > kMaxPart) {
+        invalid("part_size", std::to_string(config.part_size) +
+                                 " is outside S3's part size limits of 5 MiB (5242880) to 5 GiB (5368709120)");
+    }
+    if (!(config.throughput_target_gbps > 0.0) || config.throughput_target_gbps > 10000.0) {
+        invalid("throughput_target_gbps", "must be a positive number of gigabits per second");
+    }
+    if (config.max_attempts < 1) {
+        invalid("max_attempts", "must be at least 1 (1 means no retries)");
+    }
+    if (config.unsigned_requests && config.requester_pays) {
+        invalid("requester_pays", "cannot be combined with unsigned requests: S3 only bills "
+                                  "requesters it can identify");
+    }
+    if (config.unsigned_requests && config.credentials) {
+        invalid("credentials", "cannot be combined with unsigned requests");
+    }
+    if (config.credentials && (config.credentials->access_key_id.empty() ||
+                               config.credentials->secret_access_key.empty())) {
+        invalid("credentials", "access key id and secret access key must both be set");
+    }
+    if (config.memory_limit_bytes != 0 && config.memory_limit_bytes < 2 * config.part_size) {
+        invalid("memory_limit_bytes", "must be 0 (automatic) or at least two parts (" +
+                                          std::to_string(2 * config.part_size) + " bytes)");
+    }
+    if (config.region.find_first_of(" /\t\n") != std::string::npos) {
+        invalid("region", "'" + config.region + "' is not a region name");
+    }
+    // Throws std::invalid_argument with the reason.
+    const ClientConfig resolved = resolve(config);
+    try {
+        detail::parse_endpoint(resolved.endpoint, resolved.region, resolved.force_path_style);
+    } catch (const std::invalid_argument& e) {
+        invalid("endpoint", e.what());
+    }
+}
+
+}  // namespace s3conn

@@ -1,0 +1,172 @@
+#include "crt_stack.hpp"
+
+#include <unistd.h>
+
+#include <aws/auth/credentials.h>
+#include <aws/common/error.h>
+#include <aws/io/channel_bootstrap.h>
+#include <aws/io/event_loop.h>
+#include <aws/io/host_resolver.h>
+#include <aws/s3/s3.h>
+#include <aws/s3/s3_client.h>
+
+#include "crt_errors.hpp"
+#include "runtime.hpp"
+
+namespace s3conn::detail {
+namespace {
+
+aws_byte_cursor cursor(const std::string& s) { return aws_byte_cursor_from_array(s.data(), s.size()); }
+
+[[noreturn]] void fail(const char* what) {
+    ErrorDetails details = from_crt_error(ErrorContext{"CreateClient", {}, {}}, aws_last_error());
+    details.message = std::string(what) + ": " + details.message;
+    throw S3Error(std::move(details));
+}
+
+}  // namespace
+
+std::shared_ptr<CrtStack> CrtStack::create(const ClientConfig& config) {
+    return std::shared_ptr<CrtStack>(new CrtStack(config));
+}
+
+bool CrtStack::owned_by_this_process() const { return owner_pid_ == ::getpid(); }
+
+CrtStack::CrtStack(const ClientConfig& config)
+    : config_(config),
+      endpoint_(parse_endpoint(config.endpoint, config.region, config.force_path_style)),
+      owner_pid_(::getpid()) {
+    aws_allocator* alloc = allocator();
+    // On any throw below the destructor does not run; release what exists.
+    struct Cleanup {
+        CrtStack* self;
+        bool armed = true;
+        ~Cleanup() {
+            if (armed) self->release_crt_objects();
+        }
+    } cleanup{this};
+
+    aws_event_loop_group_options loop_options{};
+    loop_options.loop_count = config.event_loop_threads;
+    event_loops_ = aws_event_loop_group_new(alloc, &loop_options);
+    if (event_loops_ == nullptr) fail("creating the event loops");
+
+    aws_host_resolver_default_options resolver_options{};
+    resolver_options.max_entries = 16;
+    resolver_options.el_group = event_loops_;
+    resolver_ = aws_host_resolver_new_default(alloc, &resolver_options);
+    if (resolver_ == nullptr) fail("creating the DNS resolver");
+
+    aws_client_bootstrap_options bootstrap_options{};
+    bootstrap_options.event_loop_group = event_loops_;
+    bootstrap_options.host_resolver = resolver_;
+    bootstrap_ = aws_client_bootstrap_new(alloc, &bootstrap_options);
+    if (bootstrap_ == nullptr) fail("creating the client bootstrap");
+
+    if (endpoint_.is_tls()) {
+        aws_tls_ctx_options tls_ctx_options;
+        aws_tls_ctx_options_init_default_client(&tls_ctx_options, alloc);
+        if (!config.ca_file.empty() &&
+            aws_tls_ctx_options_override_default_trust_store_from_path(&tls_ctx_options, nullptr,
+                                                                       config.ca_file.c_str()) != AWS_OP_SUCCESS) {
+            aws_tls_ctx_options_clean_up(&tls_ctx_options);
+            fail(("reading the CA file " + config.ca_file).c_str());
+        }
+        tls_ctx_ = aws_tls_client_ctx_new(alloc, &tls_ctx_options);
+        aws_tls_ctx_options_clean_up(&tls_ctx_options);
+        if (tls_ctx_ == nullptr) fail("creating the TLS context");
+        aws_tls_connection_options_init_from_ctx(&tls_options_, tls_ctx_);
+        tls_options_set_ = true;
+    }
+
+    if (config.unsigned_requests) {
+        credentials_ = aws_credentials_provider_new_anonymous(alloc, nullptr);
+    } else if (config.credentials) {
+        aws_credentials_provider_static_options options{};
+        options.access_key_id = cursor(config.credentials->access_key_id);
+        options.secret_access_key = cursor(config.credentials->secret_access_key);
+        options.session_token = cursor(config.credentials->session_token);
+        credentials_ = aws_credentials_provider_new_static(alloc, &options);
+    } else if (!config.profile.empty()) {
+        aws_credentials_provider_profile_options options{};
+        options.profile_name_override = cursor(config.profile);
+        options.bootstrap = bootstrap_;
+        options.tls_ctx = tls_ctx_;
+        credentials_ = aws_credentials_provider_new_profile(alloc, &options);
+        if (credentials_ == nullptr) {
+            ErrorDetails details = from_crt_error(ErrorContext{"CreateClient", {}, {}}, aws_last_error());
+            details.code = "CredentialsError";
+            details.message = "profile '" + config.profile +
+                              "' was not found, or has no credentials, in the AWS config and credentials files";
+            throw S3Error(std::move(details));
+        }
+    } else {
+        aws_credentials_provider_chain_default_options options{};
+        options.bootstrap = bootstrap_;
+        options.tls_ctx = tls_ctx_;
+        credentials_ = aws_credentials_provider_new_chain_default(alloc, &options);
+    }
+    if (credentials_ == nullptr) fail("creating the credentials provider");
+
+    aws_s3_init_default_signing_config(&signing_, cursor(config_.region), credentials_);
+
+    aws_s3_client_config s3_config{};
+    s3_config.region = cursor(config_.region);
+    s3_config.client_bootstrap = bootstrap_;
+    s3_config.tls_mode = endpoint_.is_tls() ? AWS_MR_TLS_ENABLED : AWS_MR_TLS_DISABLED;
+    s3_config.tls_connection_options = tls_options_set_ ? &tls_options_ : nullptr;
+    s3_config.signing_config = &signing_;
+    s3_config.part_size = config.part_size;
+    s3_config.multipart_upload_threshold = config.part_size;
+    s3_config.throughput_target_gbps = config.throughput_target_gbps;
+    s3_config.memory_limit_in_bytes = config.memory_limit_bytes;
+    s3_config.connect_timeout_ms = config.connect_timeout_ms;
+    if (config.max_attempts <= 1) {
+        s3_config.retry_config.retry_mode = AWS_S3_RETRY_MODE_NONE;
+    } else {
+        s3_config.retry_config.max_retries = config.max_attempts - 1;
+    }
+    s3_config.enable_read_backpressure = true;
+    s3_config.initial_read_window = static_cast<size_t>(config.read_ahead_bytes);
+
+    s3_client_ = aws_s3_client_new(alloc, &s3_config);
+    if (s3_client_ == nullptr) fail("creating the S3 client");
+
+    const std::uint64_t memory_limit = config.memory_limit_bytes != 0
+                                           ? config.memory_limit_bytes
+                                           : aws_s3_default_memory_limit_for_throughput(config.throughput_target_gbps);
+    held_chunk_budget_ = static_cast<std::int64_t>(memory_limit / 2);
+    cleanup.armed = false;
+}
+
+CrtStack::~CrtStack() {
+    if (!owned_by_this_process()) {
+        // Inherited across fork: these objects' threads do not exist here and
+        // their locks may be held forever. Leave them alone.
+        return;
+    }
+    release_crt_objects();
+}
+
+void CrtStack::release_crt_objects() {
+    // Every release below is asynchronous and safe from any thread, including
+    // a CRT thread dropping the last chunk of a download.
+    aws_s3_client_release(s3_client_);
+    s3_client_ = nullptr;
+    aws_credentials_provider_release(credentials_);
+    credentials_ = nullptr;
+    if (tls_options_set_) {
+        aws_tls_connection_options_clean_up(&tls_options_);
+        tls_options_set_ = false;
+    }
+    aws_tls_ctx_release(tls_ctx_);
+    tls_ctx_ = nullptr;
+    aws_client_bootstrap_release(bootstrap_);
+    bootstrap_ = nullptr;
+    aws_host_resolver_release(resolver_);
+    resolver_ = nullptr;
+    aws_event_loop_group_release(event_loops_);
+    event_loops_ = nullptr;
+}
+
+}  // namespace s3conn::detail

@@ -1,0 +1,41 @@
+// The shared state of a streaming GET: a queue of chunks filled by the CRT's
+// body callback and drained by GetObjectStream.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+#include "operation.hpp"
+#include "s3conn/chunk.hpp"
+#include "s3conn/get_object.hpp"
+
+namespace s3conn::detail {
+
+class GetObjectState : public Operation {
+public:
+    GetObjectState(std::shared_ptr<CrtStack> stack, const GetObjectRequest& request);
+
+    // Makes the request; a zero-length range finishes at once without one.
+    void begin(const GetObjectRequest& request);
+
+    std::optional<Chunk> next();
+    std::size_t read_into(std::uint8_t* destination, std::size_t size);
+    std::uint64_t position() const { return position_; }
+
+private:
+    void on_body(aws_byte_cursor body, std::uint64_t range_start, aws_s3_buffer_ticket* ticket) override;
+    // Blocks until a chunk is ready or the request is over; returns false at
+    // the end, throws on failure.
+    bool wait_for_chunk();
+    void check_process() const;
+
+    std::deque<Chunk> ready_;  // guarded by mutex_
+    // Consumer side only: the part of a chunk read_into() has not used yet.
+    Chunk pending_;
+    std::uint64_t position_ = 0;
+    bool empty_range_ = false;
+};
+
+}  // namespace s3conn::detail

@@ -1,0 +1,125 @@
+#include "list_parser.hpp"
+
+#include <aws/common/date_time.h>
+#include <aws/common/error.h>
+#include <aws/common/xml_parser.h>
+
+#include <cstdlib>
+
+#include "addressing.hpp"
+#include "runtime.hpp"
+
+namespace s3conn::detail {
+namespace {
+
+struct ParseState {
+    ListObjectsPage* page;
+    bool url_encoded;
+    bool is_list_result = false;
+    ObjectInfo* current = nullptr;
+};
+
+bool named(aws_xml_node* node, const char* name) {
+    const aws_byte_cursor node_name = aws_xml_node_get_name(node);
+    return aws_byte_cursor_eq_c_str(&node_name, name);
+}
+
+// Text of an element with XML entities (&amp; ...) resolved.
+std::string text_of(aws_xml_node* node) {
+    aws_byte_buf buf;
+    aws_byte_buf_init(&buf, allocator(), 64);
+    std::string out;
+    if (aws_xml_node_as_body_unescaped(allocator(), node, &buf) == AWS_OP_SUCCESS) {
+        out.assign(reinterpret_cast<const char*>(buf.buffer), buf.len);
+    } else {
+        aws_reset_error();
+    }
+    aws_byte_buf_clean_up(&buf);
+    return out;
+}
+
+std::string key_text(aws_xml_node* node, const ParseState& state) {
+    std::string text = text_of(node);
+    return state.url_encoded ? percent_decode(text) : text;
+}
+
+std::string strip_quotes(std::string text) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') return text.substr(1, text.size() - 2);
+    return text;
+}
+
+int on_contents_child(aws_xml_node* node, void* user_data) {
+    auto& state = *static_cast<ParseState*>(user_data);
+    ObjectInfo& info = *state.current;
+    if (named(node, "Key")) {
+        info.key = key_text(node, state);
+    } else if (named(node, "Size")) {
+        info.size = std::strtoull(text_of(node).c_str(), nullptr, 10);
+    } else if (named(node, "ETag")) {
+        info.etag = strip_quotes(text_of(node));
+    } else if (named(node, "LastModified")) {
+        info.last_modified = parse_timestamp(text_of(node));
+    } else if (named(node, "StorageClass")) {
+        info.storage_class = text_of(node);
+    }
+    return AWS_OP_SUCCESS;
+}
+
+int on_prefix_child(aws_xml_node* node, void* user_data) {
+    auto& state = *static_cast<ParseState*>(user_data);
+    if (named(node, "Prefix")) state.page->common_prefixes.push_back(key_text(node, state));
+    return AWS_OP_SUCCESS;
+}
+
+int on_result_child(aws_xml_node* node, void* user_data) {
+    auto& state = *static_cast<ParseState*>(user_data);
+    ListObjectsPage& page = *state.page;
+    if (named(node, "Contents")) {
+        page.objects.emplace_back();
+        state.current = &page.objects.back();
+        return aws_xml_node_traverse(node, on_contents_child, &state);
+    }
+    if (named(node, "CommonPrefixes")) return aws_xml_node_traverse(node, on_prefix_child, &state);
+    if (named(node, "NextContinuationToken")) {
+        page.next_continuation_token = text_of(node);
+    } else if (named(node, "IsTruncated")) {
+        page.is_truncated = text_of(node) == "true";
+    }
+    return AWS_OP_SUCCESS;
+}
+
+int on_root(aws_xml_node* node, void* user_data) {
+    auto& state = *static_cast<ParseState*>(user_data);
+    if (!named(node, "ListBucketResult")) return AWS_OP_SUCCESS;
+    state.is_list_result = true;
+    return aws_xml_node_traverse(node, on_result_child, &state);
+}
+
+}  // namespace
+
+bool parse_list_objects(std::string_view xml, bool url_encoded, ListObjectsPage& page) {
+    ParseState state{&page, url_encoded};
+    aws_xml_parser_options options{};
+    options.doc = aws_byte_cursor_from_array(xml.data(), xml.size());
+    options.on_root_encountered = on_root;
+    options.user_data = &state;
+    if (aws_xml_parse(allocator(), &options) != AWS_OP_SUCCESS) {
+        aws_reset_error();
+        return false;
+    }
+    if (!page.is_truncated) page.next_continuation_token.clear();
+    return state.is_list_result;
+}
+
+std::int64_t parse_timestamp(std::string_view text) {
+    if (text.empty()) return 0;
+    const aws_byte_cursor cursor = aws_byte_cursor_from_array(text.data(), text.size());
+    aws_date_time date;
+    if (aws_date_time_init_from_str_cursor(&date, &cursor, AWS_DATE_FORMAT_AUTO_DETECT) != AWS_OP_SUCCESS) {
+        aws_reset_error();
+        return 0;
+    }
+    return static_cast<std::int64_t>(aws_date_time_as_epoch_secs(&date));
+}
+
+}  // namespace s3conn::detail

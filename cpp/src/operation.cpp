@@ -1,0 +1,210 @@
+#include "operation.hpp"
+
+#include <aws/common/error.h>
+#include <aws/http/request_response.h>
+#include <aws/s3/s3.h>
+
+#include <strings.h>
+
+#include "addressing.hpp"
+#include "runtime.hpp"
+#include "s3conn/client.hpp"
+
+namespace s3conn::detail {
+namespace {
+
+aws_byte_cursor cursor(const std::string& s) { return aws_byte_cursor_from_array(s.data(), s.size()); }
+
+std::string user_agent(const ClientConfig& config) {
+    std::string agent = config.user_agent_prefix;
+    if (!agent.empty()) agent += ' ';
+    agent += "s3conn/";
+    agent += version();
+    return agent;
+}
+
+aws_http_message* build_message(const CrtStack& stack, const Target& target, const HttpRequest& request) {
+    aws_http_message* message = aws_http_message_new_request(allocator());
+    if (message == nullptr) return nullptr;
+    const std::string path = target.path + request.query;
+    Headers headers = {{"Host", target.host}, {"User-Agent", user_agent(stack.config())}};
+    if (stack.config().requester_pays) headers.emplace_back("x-amz-request-payer", "requester");
+    headers.insert(headers.end(), request.headers.begin(), request.headers.end());
+    bool ok = aws_http_message_set_request_method(message, aws_byte_cursor_from_c_str(request.method)) ==
+                  AWS_OP_SUCCESS &&
+              aws_http_message_set_request_path(message, cursor(path)) == AWS_OP_SUCCESS;
+    for (const auto& [name, value] : headers) {
+        aws_http_header header{};
+        header.name = cursor(name);
+        header.value = cursor(value);
+        ok = ok && aws_http_message_add_header(message, header) == AWS_OP_SUCCESS;
+    }
+    if (!ok) {
+        aws_http_message_release(message);
+        return nullptr;
+    }
+    return message;
+}
+
+}  // namespace
+
+Operation::Operation(std::shared_ptr<CrtStack> stack, ErrorContext context)
+    : stack_(std::move(stack)), context_(std::move(context)) {}
+
+Operation::~Operation() {
+    if (!from_this_process()) return;
+    if (message_ != nullptr) aws_http_message_release(message_);
+    if (endpoint_uri_set_) aws_uri_clean_up(&endpoint_uri_);
+}
+
+void Operation::start(const HttpRequest& request, aws_s3_meta_request_options options) {
+    const Target target = target_for(stack_->endpoint(), request.bucket, request.key);
+    message_ = build_message(*stack_, target, request);
+    if (message_ == nullptr) throw_crt_error(context_, aws_last_error());
+    const aws_byte_cursor uri = cursor(target.endpoint_uri);
+    if (aws_uri_init_parse(&endpoint_uri_, allocator(), &uri) != AWS_OP_SUCCESS) {
+        throw_crt_error(context_, aws_last_error());
+    }
+    endpoint_uri_set_ = true;
+
+    auto* holder = new std::shared_ptr<Operation>(shared_from_this());
+    options.operation_name = aws_byte_cursor_from_c_str(context_.operation.c_str());
+    options.message = message_;
+    options.endpoint = &endpoint_uri_;
+    options.user_data = holder;
+    options.headers_callback = s_on_headers;
+    options.body_callback_ex = s_on_body;
+    options.finish_callback = s_on_finish;
+    options.telemetry_callback = s_on_telemetry;
+    options.shutdown_callback = s_on_shutdown;
+    meta_request_ = aws_s3_client_make_meta_request(stack_->s3_client(), &options);
+    if (meta_request_ == nullptr) {
+        const int error = aws_last_error();
+        delete holder;
+        throw_crt_error(context_, error);
+    }
+}
+
+void Operation::wait_finished() {
+    std::unique_lock lock(mutex_);
+    try {
+        wait_interruptibly(lock, cv_, [this] { return finished_; });
+    } catch (...) {
+        lock.unlock();
+        cancel();
+        throw;
+    }
+}
+
+void Operation::wait_finished_uninterruptibly() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [this] { return finished_; });
+}
+
+void Operation::throw_if_failed() {
+    std::lock_guard lock(mutex_);
+    if (error_) throw S3Error(*error_);
+}
+
+void Operation::cancel() {
+    if (meta_request_ != nullptr && from_this_process()) aws_s3_meta_request_cancel(meta_request_);
+}
+
+void Operation::detach() noexcept {
+    if (meta_request_ == nullptr) return;
+    if (from_this_process()) {
+        bool finished;
+        {
+            std::lock_guard lock(mutex_);
+            finished = finished_;
+        }
+        if (!finished) aws_s3_meta_request_cancel(meta_request_);
+        aws_s3_meta_request_release(meta_request_);
+    }
+    meta_request_ = nullptr;
+}
+
+std::string Operation::response_header(const std::string& name) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& [header, value] : response_headers_) {
+        if (strcasecmp(header.c_str(), name.c_str()) == 0) return value;
+    }
+    return {};
+}
+
+int Operation::response_status() const {
+    std::lock_guard lock(mutex_);
+    return response_status_;
+}
+
+std::string Operation::response_body() const {
+    std::lock_guard lock(mutex_);
+    return body_;
+}
+
+void Operation::on_body(aws_byte_cursor body, std::uint64_t, aws_s3_buffer_ticket*) {
+    std::lock_guard lock(mutex_);
+    body_.append(reinterpret_cast<const char*>(body.ptr), body.len);
+}
+
+int Operation::s_on_headers(aws_s3_meta_request*, const aws_http_headers* headers, int status, void* user_data) {
+    Operation& self = **static_cast<std::shared_ptr<Operation>*>(user_data);
+    Headers copy;
+    const size_t count = aws_http_headers_count(headers);
+    copy.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+        aws_http_header header{};
+        if (aws_http_headers_get_index(headers, i, &header) == AWS_OP_SUCCESS) {
+            copy.emplace_back(std::string(reinterpret_cast<const char*>(header.name.ptr), header.name.len),
+                              std::string(reinterpret_cast<const char*>(header.value.ptr), header.value.len));
+        }
+    }
+    std::lock_guard lock(self.mutex_);
+    self.response_headers_ = std::move(copy);
+    self.response_status_ = status;
+    return AWS_OP_SUCCESS;
+}
+
+int Operation::s_on_body(aws_s3_meta_request*, const aws_byte_cursor* body,
+                         const aws_s3_meta_request_receive_body_extra_info info, void* user_data) {
+    Operation& self = **static_cast<std::shared_ptr<Operation>*>(user_data);
+    self.on_body(*body, info.range_start, info.ticket);
+    return AWS_OP_SUCCESS;
+}
+
+void Operation::s_on_finish(aws_s3_meta_request*, const aws_s3_meta_request_result* result, void* user_data) {
+    Operation& self = **static_cast<std::shared_ptr<Operation>*>(user_data);
+    {
+        std::lock_guard lock(self.mutex_);
+        if (result->error_code != AWS_ERROR_SUCCESS) {
+            self.error_ = from_meta_request_result(self.context_, *result, self.last_attempt_status_,
+                                                   self.last_attempt_request_id_);
+        }
+        self.finished_ = true;
+        self.on_finished();
+    }
+    self.cv_.notify_all();
+}
+
+void Operation::s_on_telemetry(aws_s3_meta_request*, aws_s3_request_metrics* metrics, void* user_data) {
+    Operation& self = **static_cast<std::shared_ptr<Operation>*>(user_data);
+    int status = 0;
+    if (aws_s3_request_metrics_get_response_status_code(metrics, &status) != AWS_OP_SUCCESS) {
+        aws_reset_error();
+        status = 0;
+    }
+    const aws_string* request_id = nullptr;
+    std::string id;
+    if (aws_s3_request_metrics_get_request_id(metrics, &request_id) == AWS_OP_SUCCESS && request_id != nullptr) {
+        id.assign(reinterpret_cast<const char*>(aws_string_bytes(request_id)), request_id->len);
+    } else {
+        aws_reset_error();
+    }
+    std::lock_guard lock(self.mutex_);
+    if (status != 0) self.last_attempt_status_ = status;
+    if (!id.empty()) self.last_attempt_request_id_ = std::move(id);
+}
+
+void Operation::s_on_shutdown(void* user_data) { delete static_cast<std::shared_ptr<Operation>*>(user_data); }
+
+}  // namespace s3conn::detail

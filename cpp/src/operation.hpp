@@ -1,0 +1,111 @@
+// One S3 meta request and the state its CRT callbacks share with the caller.
+//
+// Ownership: the caller holds a shared_ptr<Operation>; start() gives the CRT a
+// second one (the callbacks' user data), dropped in the shutdown callback, so
+// the state outlives whichever side finishes last. The caller also owns the
+// meta request reference and gives it back with detach(): the CRT calls
+// shutdown only after that, which is what keeps the order safe.
+//
+// Callbacks run on CRT threads. They take the mutex briefly, never block and
+// never call into the caller's language.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <aws/common/uri.h>
+#include <aws/s3/s3_client.h>
+
+#include "crt_errors.hpp"
+#include "crt_stack.hpp"
+
+struct aws_http_message;
+
+namespace s3conn::detail {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// What goes on the wire, before signing.
+struct HttpRequest {
+    const char* method = "GET";
+    std::string bucket;
+    std::string key;    // empty for bucket-level requests
+    std::string query;  // "" or "?a=b&..."
+    Headers headers;
+};
+
+class Operation : public std::enable_shared_from_this<Operation> {
+public:
+    Operation(std::shared_ptr<CrtStack> stack, ErrorContext context);
+    virtual ~Operation();
+    Operation(const Operation&) = delete;
+    Operation& operator=(const Operation&) = delete;
+
+    // Builds the message for `request`, fills the callbacks into `options` and
+    // makes the meta request. Throws S3Error if the CRT refuses it.
+    void start(const HttpRequest& request, aws_s3_meta_request_options options);
+
+    // Waits for the finish callback, checking for interrupts. If the check
+    // throws, the request is cancelled and the exception propagates.
+    void wait_finished();
+    // Waits without interrupt checks; for requests writing into caller memory,
+    // which must not be released before the CRT lets go of it.
+    void wait_finished_uninterruptibly();
+    // After wait_finished(): throws the request's S3Error, if it failed.
+    void throw_if_failed();
+
+    void cancel();
+    // Cancels an unfinished request and returns the meta request reference.
+    // Called once by the owner; in a forked child it only forgets the pointer.
+    void detach() noexcept;
+
+    const std::shared_ptr<CrtStack>& stack() const { return stack_; }
+    const ErrorContext& context() const { return context_; }
+    bool from_this_process() const { return stack_->owned_by_this_process(); }
+
+    // Response headers of the successful request (or of the last one).
+    std::string response_header(const std::string& name) const;
+    int response_status() const;
+    // The collected body, for operations that keep the default on_body.
+    std::string response_body() const;
+
+protected:
+    // Hooks for subclasses; all run on CRT threads.
+    virtual void on_body(aws_byte_cursor body, std::uint64_t range_start, aws_s3_buffer_ticket* ticket);
+    virtual void on_finished() {}  // mutex_ held
+
+    aws_s3_meta_request* meta_request() const { return meta_request_; }
+
+    mutable std::mutex mutex_;
+    std::condition_variable cv_;
+    bool finished_ = false;
+    std::optional<ErrorDetails> error_;
+    std::string body_;  // response body, for operations that do not override on_body
+
+private:
+    static int s_on_headers(aws_s3_meta_request*, const aws_http_headers*, int status, void* user_data);
+    static int s_on_body(aws_s3_meta_request*, const aws_byte_cursor* body,
+                         const aws_s3_meta_request_receive_body_extra_info info, void* user_data);
+    static void s_on_finish(aws_s3_meta_request*, const aws_s3_meta_request_result* result, void* user_data);
+    static void s_on_telemetry(aws_s3_meta_request*, aws_s3_request_metrics* metrics, void* user_data);
+    static void s_on_shutdown(void* user_data);
+
+    std::shared_ptr<CrtStack> stack_;
+    ErrorContext context_;
+    aws_s3_meta_request* meta_request_ = nullptr;
+    aws_http_message* message_ = nullptr;
+    aws_uri endpoint_uri_{};
+    bool endpoint_uri_set_ = false;
+    Headers response_headers_;
+    int response_status_ = 0;
+    int last_attempt_status_ = 0;
+    std::string last_attempt_request_id_;
+};
+
+}  // namespace s3conn::detail

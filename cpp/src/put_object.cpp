@@ -1,0 +1,201 @@
+#include "put_object_state.hpp"
+
+#include <stdexcept>
+
+#include <aws/s3/s3_client.h>
+
+#include "runtime.hpp"
+
+namespace s3conn {
+namespace detail {
+
+// One PutObject or multipart meta request, plus the waker that poll_write
+// uses to say the upload can take more data.
+class PutObjectState::Upload : public Operation {
+public:
+    using Operation::Operation;
+
+    // Body of a single PutObject; the CRT borrows it until shutdown, which
+    // this object outlives.
+    std::vector<std::uint8_t> body;
+
+    // poll_write said "pending": wait for the waker (or the end).
+    void wait_writable() {
+        std::unique_lock lock(mutex_);
+        try {
+            wait_interruptibly(lock, cv_, [this] { return writable_ || finished_; });
+        } catch (...) {
+            lock.unlock();
+            cancel();
+            throw;
+        }
+        writable_ = false;
+    }
+
+    aws_s3_meta_request_poll_write_result poll_write(aws_byte_cursor data, bool eof) {
+        return aws_s3_meta_request_poll_write(meta_request(), data, eof, s_waker, this);
+    }
+
+private:
+    static void s_waker(void* user_data) {
+        auto* self = static_cast<Upload*>(user_data);
+        {
+            std::lock_guard lock(self->mutex_);
+            self->writable_ = true;
+        }
+        self->cv_.notify_all();
+    }
+
+    bool writable_ = false;
+};
+
+namespace {
+
+Headers object_headers(const PutObjectRequest& request) {
+    Headers headers;
+    if (!request.storage_class.empty()) headers.emplace_back("x-amz-storage-class", request.storage_class);
+    if (!request.content_type.empty()) headers.emplace_back("Content-Type", request.content_type);
+    return headers;
+}
+
+std::logic_error unusable(const char* state) {
+    return std::logic_error(std::string("the upload is ") + state);
+}
+
+}  // namespace
+
+PutObjectState::PutObjectState(std::shared_ptr<CrtStack> stack, PutObjectRequest request)
+    : stack_(std::move(stack)), request_(std::move(request)) {}
+
+PutObjectState::~PutObjectState() {
+    abort();
+}
+
+void PutObjectState::check_usable() const {
+    if (phase_ == Phase::kDone) throw unusable("closed");
+    if (phase_ == Phase::kFailed) throw unusable("aborted");
+    if (!stack_->owned_by_this_process()) {
+        throw unusable("owned by the parent of this forked process");
+    }
+}
+
+void PutObjectState::write(const std::uint8_t* data, std::size_t size) {
+    check_usable();
+    if (size == 0) return;
+    if (phase_ == Phase::kBuffering) {
+        if (buffer_.size() + size <= stack_->config().part_size) {
+            if (buffer_.capacity() == 0) buffer_.reserve(std::min<std::size_t>(stack_->config().part_size, 1 << 20));
+            buffer_.insert(buffer_.end(), data, data + size);
+            bytes_written_ += size;
+            return;
+        }
+        start_multipart();
+    }
+    feed(data, size, false);
+    bytes_written_ += size;
+}
+
+void PutObjectState::start_multipart() {
+    upload_ = std::make_shared<Upload>(stack_, ErrorContext{"PutObject", request_.bucket, request_.key});
+    HttpRequest http{"PUT", request_.bucket, request_.key, "", object_headers(request_)};
+    aws_s3_meta_request_options options{};
+    options.type = AWS_S3_META_REQUEST_TYPE_PUT_OBJECT;
+    options.send_using_async_writes = true;
+    try {
+        upload_->start(http, options);
+    } catch (...) {
+        phase_ = Phase::kFailed;
+        throw;
+    }
+    phase_ = Phase::kMultipart;
+    std::vector<std::uint8_t> first_part = std::move(buffer_);
+    buffer_ = {};
+    feed(first_part.data(), first_part.size(), false);
+}
+
+void PutObjectState::feed(const std::uint8_t* data, std::size_t size, bool eof) {
+    aws_byte_cursor rest = aws_byte_cursor_from_array(data, size);
+    try {
+        do {
+            const auto result = upload_->poll_write(rest, eof);
+            if (result.is_pending) {
+                upload_->wait_writable();
+                continue;
+            }
+            if (result.error_code != 0) fail_with_upload_error();
+            aws_byte_cursor_advance(&rest, result.bytes_processed);
+        } while (rest.len > 0);
+    } catch (...) {
+        abort();
+        throw;
+    }
+}
+
+void PutObjectState::fail_with_upload_error() {
+    // The meta request is guaranteed to finish soon; its result says why.
+    upload_->wait_finished_uninterruptibly();
+    phase_ = Phase::kFailed;
+    upload_->throw_if_failed();
+    throw S3Error(from_crt_error(upload_->context(), AWS_ERROR_S3_REQUEST_HAS_COMPLETED));
+}
+
+PutObjectResult PutObjectState::close() {
+    check_usable();
+    PutObjectResult result;
+    result.size = bytes_written_;
+    if (phase_ == Phase::kBuffering) {
+        upload_ = std::make_shared<Upload>(stack_, ErrorContext{"PutObject", request_.bucket, request_.key});
+        upload_->body = std::move(buffer_);
+        buffer_ = {};
+        HttpRequest http{"PUT", request_.bucket, request_.key, "", object_headers(request_)};
+        http.headers.emplace_back("Content-Length", std::to_string(upload_->body.size()));
+        aws_s3_meta_request_options options{};
+        options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
+        options.request_body = aws_byte_cursor_from_array(upload_->body.data(), upload_->body.size());
+        try {
+            upload_->start(http, options);
+        } catch (...) {
+            phase_ = Phase::kFailed;
+            throw;
+        }
+    } else {
+        result.multipart = true;
+        feed(nullptr, 0, true);
+    }
+    try {
+        upload_->wait_finished();
+        upload_->throw_if_failed();
+    } catch (...) {
+        abort();
+        throw;
+    }
+    result.etag = upload_->response_header("ETag");
+    upload_->detach();
+    phase_ = Phase::kDone;
+    return result;
+}
+
+void PutObjectState::abort() noexcept {
+    if (phase_ == Phase::kDone) return;
+    phase_ = Phase::kFailed;
+    buffer_ = {};
+    // Cancelling a multipart upload makes the CRT abort it on the server.
+    if (upload_) upload_->detach();
+}
+
+}  // namespace detail
+
+PutObjectStream::PutObjectStream(std::shared_ptr<detail::PutObjectState> state) : state_(std::move(state)) {}
+PutObjectStream::PutObjectStream(PutObjectStream&&) noexcept = default;
+PutObjectStream& PutObjectStream::operator=(PutObjectStream&&) noexcept = default;
+PutObjectStream::~PutObjectStream() = default;
+
+const std::string& PutObjectStream::bucket() const { return state_->request().bucket; }
+const std::string& PutObjectStream::key() const { return state_->request().key; }
+void PutObjectStream::write(const std::uint8_t* data, std::size_t size) { state_->write(data, size); }
+PutObjectResult PutObjectStream::close() { return state_->close(); }
+void PutObjectStream::abort() noexcept { state_->abort(); }
+std::uint64_t PutObjectStream::bytes_written() const { return state_->bytes_written(); }
+bool PutObjectStream::closed() const { return state_->closed(); }
+
+}  // namespace s3conn

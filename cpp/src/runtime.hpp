@@ -1,0 +1,38 @@
+// Process-wide CRT state: library initialisation, logging, and the
+// interruptible wait every blocking call goes through.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+struct aws_allocator;
+
+namespace s3conn::detail {
+
+// The CRT allocator, after aws_s3_library_init has run (once per process).
+aws_allocator* allocator();
+
+// Runs the installed interrupt check, if any. May throw.
+void check_interrupt();
+
+// Waits on `cv` until `ready()` holds, running the interrupt check every
+// ~100 ms with `lock` released. Whatever the check throws propagates, so the
+// caller can cancel its operation and rethrow.
+template <class Ready>
+void wait_interruptibly(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
+                        Ready ready) {
+    using namespace std::chrono_literals;
+    while (!cv.wait_for(lock, 100ms, ready)) {
+        lock.unlock();
+        try {
+            check_interrupt();
+        } catch (...) {
+            lock.lock();
+            throw;
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace s3conn::detail
