@@ -25,6 +25,7 @@ GetObjectState::GetObjectState(std::shared_ptr<CrtStack> stack, const GetObjectR
 
 void GetObjectState::begin(const GetObjectRequest& request) {
     HttpRequest http{"GET", request.bucket, request.key, "", {}};
+    caller_range_ = request.range.has_value();
     if (request.range) {
         if (request.range->end && *request.range->end <= request.range->start) {
             // Nothing to fetch, and HTTP cannot ask for nothing.
@@ -38,7 +39,11 @@ void GetObjectState::begin(const GetObjectRequest& request) {
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_GET_OBJECT;
     std::uint64_t hint = 0;
-    if (request.size_hint) {
+    if (request.size_hint == 0u && !caller_range_) {
+        // Known to be empty: one plain GET, no ranged probing.
+        options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
+        retried_unranged_ = true;
+    } else if (request.size_hint) {
         hint = *request.size_hint;
         options.object_size_hint = &hint;  // read during make_meta_request only
     }
@@ -87,8 +92,39 @@ bool GetObjectState::wait_for_chunk() {
         throw;
     }
     if (!ready_.empty()) return true;
-    if (error_) throw S3Error(*error_);
-    return false;
+    if (!error_) return false;
+    if (should_retry_unranged()) {
+        lock.unlock();
+        retry_unranged();
+        return wait_for_chunk();
+    }
+    throw S3Error(*error_);
+}
+
+bool GetObjectState::should_retry_unranged() const {
+    return error_ && error_->http_status == 416 && !caller_range_ && !retried_unranged_ && position_ == 0;
+}
+
+void GetObjectState::retry_unranged() {
+    auto plain = std::make_shared<Operation>(stack(), context());
+    aws_s3_meta_request_options options{};
+    options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
+    plain->start(HttpRequest{"GET", context().bucket, context().key, "", {}}, options);
+    struct Detach {
+        Operation& op;
+        ~Detach() { op.detach(); }
+    } detach{*plain};
+    plain->wait_finished();
+    std::lock_guard lock(mutex_);
+    retried_unranged_ = true;
+    plain->throw_if_failed();
+    error_.reset();
+    const std::string body = plain->response_body();
+    if (!body.empty()) {
+        auto memory = std::make_shared<ChunkMemory>(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
+        const std::uint8_t* data = memory->copied_data();
+        ready_.emplace_back(std::move(memory), data, body.size(), 0);
+    }
 }
 
 std::optional<Chunk> GetObjectState::next() {

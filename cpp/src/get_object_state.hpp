@@ -29,6 +29,10 @@ private:
     // Blocks until a chunk is ready or the request is over; returns false at
     // the end, throws on failure.
     bool wait_for_chunk();
+    // Some stores answer the CRT's first ranged GET of an empty object with a
+    // 416 the CRT does not recognise; a plain GET settles it.
+    bool should_retry_unranged() const;  // mutex_ held
+    void retry_unranged();
     void check_process() const;
 
     std::deque<Chunk> ready_;  // guarded by mutex_
@@ -36,6 +40,8 @@ private:
     Chunk pending_;
     std::uint64_t position_ = 0;
     bool empty_range_ = false;
+    bool caller_range_ = false;
+    bool retried_unranged_ = false;
 };
 
 }  // namespace s3conn::detail

@@ -38,9 +38,14 @@ std::string text_of(aws_xml_node* node) {
     return out;
 }
 
+// With encoding-type=url S3 form-encodes keys: a space is '+', a plus %2B.
 std::string key_text(aws_xml_node* node, const ParseState& state) {
     std::string text = text_of(node);
-    return state.url_encoded ? percent_decode(text) : text;
+    if (!state.url_encoded) return text;
+    for (char& c : text) {
+        if (c == '+') c = ' ';
+    }
+    return percent_decode(text);
 }
 
 std::string strip_quotes(std::string text) {

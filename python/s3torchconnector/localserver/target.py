@@ -1,0 +1,74 @@
+"""Which S3 endpoint the tests, demo and benchmarks talk to.
+
+By default a SeaweedFS server started for the purpose (see seaweedfs.py). Set
+S3CONN_BUCKET (and, for anything but AWS, S3CONN_ENDPOINT) to use another
+store instead; credentials then come from the usual AWS variables or profile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from typing import Dict, Iterator, Optional
+
+from .sigv4 import SimpleS3
+
+ENDPOINT_VAR = "S3CONN_ENDPOINT"
+REGION_VAR = "S3CONN_REGION"
+BUCKET_VAR = "S3CONN_BUCKET"
+
+
+@dataclass(frozen=True)
+class S3Target:
+    endpoint: str  # empty for AWS S3
+    region: str
+    bucket: str
+    access_key: Optional[str] = None
+    secret_key: Optional[str] = None
+
+    @property
+    def force_path_style(self) -> bool:
+        return bool(self.endpoint)
+
+    def env(self) -> Dict[str, str]:
+        """Variables that make a child process use this target."""
+        env = {ENDPOINT_VAR: self.endpoint, REGION_VAR: self.region, BUCKET_VAR: self.bucket}
+        if self.access_key and self.secret_key:
+            env["AWS_ACCESS_KEY_ID"] = self.access_key
+            env["AWS_SECRET_ACCESS_KEY"] = self.secret_key
+        return env
+
+    def admin(self) -> SimpleS3:
+        """An independent client for set-up and checks; needs static keys."""
+        if not (self.access_key and self.secret_key and self.endpoint):
+            raise RuntimeError("the admin client needs an endpoint and static credentials")
+        return SimpleS3(self.endpoint, self.access_key, self.secret_key, self.region)
+
+    @classmethod
+    def from_env(cls) -> Optional["S3Target"]:
+        bucket = os.environ.get(BUCKET_VAR)
+        if not bucket:
+            return None
+        return cls(
+            endpoint=os.environ.get(ENDPOINT_VAR, ""),
+            region=os.environ.get(REGION_VAR)
+            or os.environ.get("AWS_REGION")
+            or "us-east-1",
+            bucket=bucket,
+            access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
+            secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
+        )
+
+
+@contextlib.contextmanager
+def s3_target() -> Iterator[S3Target]:
+    """The target named by the environment, or a local server for the block."""
+    target = S3Target.from_env()
+    if target is not None:
+        yield target
+        return
+    from .seaweedfs import SeaweedFS
+
+    with SeaweedFS() as server:
+        yield server.target
