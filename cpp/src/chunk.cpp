@@ -43,4 +43,7 @@ ChunkMemory::~ChunkMemory() {
 }
 
 }  // namespace detail
+
+std::uint64_t bytes_copied() { return detail::bytes_copied_from_network_buffers(); }
+
 }  // namespace s3conn

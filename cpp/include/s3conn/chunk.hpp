@@ -42,4 +42,9 @@ private:
     std::uint64_t offset_ = 0;
 };
 
+// Bytes libs3conn has copied out of network buffers in this process. The
+// zero-copy paths (Chunk) add nothing; read_into and fallbacks add what they
+// copy. Tests use it to prove which paths copy.
+S3CONN_API std::uint64_t bytes_copied();
+
 }  // namespace s3conn

@@ -1,0 +1,199 @@
+#include "client.hpp"
+
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/vector.h>
+
+#include "buffer.hpp"
+#include "s3conn/client.hpp"
+
+namespace nb = nanobind;
+
+namespace s3conn::python {
+namespace {
+
+std::string or_empty(const std::optional<std::string>& value) { return value.value_or(""); }
+
+nb::object none_if_empty(const std::string& value) {
+    return value.empty() ? nb::none() : nb::object(nb::str(value.c_str(), value.size()));
+}
+
+// The configuration as Python sees it: what pickling carries. Credentials
+// cannot be given from Python, so none can leak into a pickle.
+nb::dict config_state(const ClientConfig& c) {
+    nb::dict state;
+    state["region"] = c.region;
+    state["endpoint"] = none_if_empty(c.endpoint);
+    state["force_path_style"] = c.force_path_style;
+    state["part_size"] = c.part_size;
+    state["throughput_target_gbps"] = c.throughput_target_gbps;
+    state["max_attempts"] = c.max_attempts;
+    state["unsigned"] = c.unsigned_requests;
+    state["profile"] = none_if_empty(c.profile);
+    state["requester_pays"] = c.requester_pays;
+    state["user_agent_prefix"] = c.user_agent_prefix;
+    state["event_loop_threads"] = c.event_loop_threads;
+    state["memory_limit"] = c.memory_limit_bytes;
+    state["read_ahead"] = c.read_ahead_bytes;
+    state["ca_file"] = none_if_empty(c.ca_file);
+    state["connect_timeout_ms"] = c.connect_timeout_ms;
+    return state;
+}
+
+ClientConfig make_config(const std::string& region, const std::optional<std::string>& endpoint, bool force_path_style,
+                         std::uint64_t part_size, double throughput_target_gbps, std::uint32_t max_attempts,
+                         bool unsigned_requests, const std::optional<std::string>& profile, bool requester_pays,
+                         const std::string& user_agent_prefix, std::uint16_t event_loop_threads,
+                         std::uint64_t memory_limit, std::uint64_t read_ahead, const std::optional<std::string>& ca_file,
+                         std::uint32_t connect_timeout_ms) {
+    ClientConfig c;
+    c.region = region;
+    c.endpoint = or_empty(endpoint);
+    c.force_path_style = force_path_style;
+    c.part_size = part_size;
+    c.throughput_target_gbps = throughput_target_gbps;
+    c.max_attempts = max_attempts;
+    c.unsigned_requests = unsigned_requests;
+    c.profile = or_empty(profile);
+    c.requester_pays = requester_pays;
+    c.user_agent_prefix = user_agent_prefix;
+    c.event_loop_threads = event_loop_threads;
+    c.memory_limit_bytes = memory_limit;
+    c.read_ahead_bytes = read_ahead;
+    c.ca_file = or_empty(ca_file);
+    c.connect_timeout_ms = connect_timeout_ms;
+    return c;
+}
+
+ClientConfig config_from_state(const nb::dict& s) {
+    auto opt = [&](const char* name) -> std::optional<std::string> {
+        nb::object v = s[name];
+        if (v.is_none()) return std::nullopt;
+        return nb::cast<std::string>(v);
+    };
+    return make_config(nb::cast<std::string>(s["region"]), opt("endpoint"), nb::cast<bool>(s["force_path_style"]),
+                       nb::cast<std::uint64_t>(s["part_size"]), nb::cast<double>(s["throughput_target_gbps"]),
+                       nb::cast<std::uint32_t>(s["max_attempts"]), nb::cast<bool>(s["unsigned"]), opt("profile"),
+                       nb::cast<bool>(s["requester_pays"]), nb::cast<std::string>(s["user_agent_prefix"]),
+                       nb::cast<std::uint16_t>(s["event_loop_threads"]), nb::cast<std::uint64_t>(s["memory_limit"]),
+                       nb::cast<std::uint64_t>(s["read_ahead"]), opt("ca_file"),
+                       nb::cast<std::uint32_t>(s["connect_timeout_ms"]));
+}
+
+std::string repr(const Client& client) {
+    const ClientConfig& c = client.config();
+    std::string out = "Client(region='" + c.region + "'";
+    if (!c.endpoint.empty()) out += ", endpoint='" + c.endpoint + "'";
+    if (c.force_path_style) out += ", force_path_style=True";
+    out += ", part_size=" + std::to_string(c.part_size);
+    if (c.unsigned_requests) out += ", unsigned=True";
+    if (!c.profile.empty()) out += ", profile='" + c.profile + "'";
+    return out + ")";
+}
+
+}  // namespace
+
+void bind_client(nb::module_& m) {
+    nb::class_<ObjectInfo>(m, "ObjectInfo", "What a listing or HeadObject says about one object.")
+        .def_ro("key", &ObjectInfo::key)
+        .def_ro("etag", &ObjectInfo::etag)
+        .def_ro("size", &ObjectInfo::size)
+        .def_ro("last_modified", &ObjectInfo::last_modified, "Seconds since the Unix epoch.")
+        .def_prop_ro("storage_class", [](const ObjectInfo& i) { return none_if_empty(i.storage_class); })
+        .def("__repr__", [](const ObjectInfo& i) {
+            return "ObjectInfo(key='" + i.key + "', size=" + std::to_string(i.size) + ", etag='" + i.etag + "')";
+        });
+
+    nb::class_<ListObjectsPage>(m, "ListObjectsPage", "One page of a ListObjectsV2 listing.")
+        .def_ro("objects", &ListObjectsPage::objects)
+        .def_ro("common_prefixes", &ListObjectsPage::common_prefixes)
+        .def_prop_ro("next_continuation_token",
+                     [](const ListObjectsPage& p) { return none_if_empty(p.next_continuation_token); },
+                     "Token for the next page; None on the last page.")
+        .def_ro("is_truncated", &ListObjectsPage::is_truncated);
+
+    nb::class_<Client>(m, "Client",
+                       "A thread-safe S3 client on the AWS Common Runtime. Its CRT stack is built on\n"
+                       "first use, and again after fork(); it pickles as its configuration.")
+        .def(
+            "__init__",
+            [](Client* self, const std::string& region, const std::optional<std::string>& endpoint,
+               bool force_path_style, std::uint64_t part_size, double throughput_target_gbps,
+               std::uint32_t max_attempts, bool unsigned_requests, const std::optional<std::string>& profile,
+               bool requester_pays, const std::string& user_agent_prefix, std::uint16_t event_loop_threads,
+               std::uint64_t memory_limit, std::uint64_t read_ahead, const std::optional<std::string>& ca_file,
+               std::uint32_t connect_timeout_ms) {
+                new (self) Client(make_config(region, endpoint, force_path_style, part_size, throughput_target_gbps,
+                                              max_attempts, unsigned_requests, profile, requester_pays,
+                                              user_agent_prefix, event_loop_threads, memory_limit, read_ahead, ca_file,
+                                              connect_timeout_ms));
+            },
+            nb::arg("region") = "", nb::kw_only(), nb::arg("endpoint") = nb::none(),
+            nb::arg("force_path_style") = false, nb::arg("part_size") = 8 * kMiB,
+            nb::arg("throughput_target_gbps") = 10.0, nb::arg("max_attempts") = 10, nb::arg("unsigned") = false,
+            nb::arg("profile") = nb::none(), nb::arg("requester_pays") = false, nb::arg("user_agent_prefix") = "",
+            nb::arg("event_loop_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("read_ahead") = 0,
+            nb::arg("ca_file") = nb::none(), nb::arg("connect_timeout_ms") = 0)
+        .def("__getstate__", [](const Client& c) { return config_state(c.config()); })
+        .def("__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_state(state)); })
+        .def("__repr__", &repr)
+        .def_prop_ro("config", [](const Client& c) { return config_state(c.config()); },
+                     "The configuration as given.")
+        .def_prop_ro("resolved_config", [](const Client& c) { return config_state(c.resolved_config()); },
+                     "The configuration with environment defaults applied.")
+        .def_prop_ro("region", [](const Client& c) { return c.resolved_config().region; })
+        .def_prop_ro("endpoint", [](const Client& c) { return none_if_empty(c.resolved_config().endpoint); })
+        .def_prop_ro("part_size", [](const Client& c) { return c.config().part_size; })
+        .def(
+            "get_object",
+            [](Client& c, const std::string& bucket, const std::string& key, std::optional<std::uint64_t> start,
+               std::optional<std::uint64_t> end, std::optional<std::uint64_t> size_hint) {
+                GetObjectRequest request{bucket, key, std::nullopt, size_hint};
+                if (start || end) request.range = ByteRange{start.value_or(0), end};
+                nb::gil_scoped_release release;
+                return c.get_object(request);
+            },
+            nb::arg("bucket"), nb::arg("key"), nb::arg("start") = nb::none(), nb::arg("end") = nb::none(),
+            nb::arg("size_hint") = nb::none(),
+            "Starts a download of the object, or of bytes [start, end) of it.")
+        .def(
+            "get_object_into",
+            [](Client& c, const std::string& bucket, const std::string& key, std::uint64_t offset,
+               nb::handle buffer) {
+                BufferView view(buffer, true);
+                nb::gil_scoped_release release;
+                return c.get_object_into(bucket, key, offset, view.data(), view.size());
+            },
+            nb::arg("bucket"), nb::arg("key"), nb::arg("offset"), nb::arg("buffer"),
+            "Downloads bytes [offset, offset + len(buffer)) straight into a writable buffer\n"
+            "and returns how many arrived (fewer at the end of the object, 0 past it).")
+        .def(
+            "put_object",
+            [](Client& c, const std::string& bucket, const std::string& key,
+               const std::optional<std::string>& storage_class, const std::optional<std::string>& content_type) {
+                return c.put_object({bucket, key, or_empty(storage_class), or_empty(content_type)});
+            },
+            nb::arg("bucket"), nb::arg("key"), nb::arg("storage_class") = nb::none(),
+            nb::arg("content_type") = nb::none())
+        .def("head_object", &Client::head_object, nb::arg("bucket"), nb::arg("key"),
+             nb::call_guard<nb::gil_scoped_release>())
+        .def(
+            "list_objects",
+            [](Client& c, const std::string& bucket, const std::string& prefix, const std::string& delimiter,
+               std::uint32_t max_keys, const std::optional<std::string>& continuation_token,
+               const std::optional<std::string>& start_after) {
+                ListObjectsRequest request{bucket, prefix, delimiter, max_keys, or_empty(continuation_token),
+                                           or_empty(start_after)};
+                nb::gil_scoped_release release;
+                return c.list_objects(request);
+            },
+            nb::arg("bucket"), nb::arg("prefix") = "", nb::arg("delimiter") = "", nb::arg("max_keys") = 1000,
+            nb::arg("continuation_token") = nb::none(), nb::arg("start_after") = nb::none(),
+            "One ListObjectsV2 page.")
+        .def("delete_object", &Client::delete_object, nb::arg("bucket"), nb::arg("key"),
+             nb::call_guard<nb::gil_scoped_release>())
+        .def("copy_object", &Client::copy_object, nb::arg("src_bucket"), nb::arg("src_key"), nb::arg("dst_bucket"),
+             nb::arg("dst_key"), nb::call_guard<nb::gil_scoped_release>());
+}
+
+}  // namespace s3conn::python

@@ -1,0 +1,34 @@
+// s3torchconnector._s3conn: the Python face of libs3conn. Argument
+// conversion, GIL release and buffer export only; behaviour lives in the core.
+#include <nanobind/nanobind.h>
+
+#include "client.hpp"
+#include "errors.hpp"
+#include "s3conn/chunk.hpp"
+#include "s3conn/client.hpp"
+#include "s3conn/interrupt.hpp"
+#include "streams.hpp"
+
+namespace nb = nanobind;
+
+NB_MODULE(_s3conn, m) {
+    m.doc() = "Native S3 client of s3torchconnector (libs3conn on the AWS Common Runtime).";
+    m.attr("__version__") = s3conn::version();
+    m.attr("crt_version") = s3conn::crt_version();
+
+    s3conn::python::bind_errors(m);
+    s3conn::python::bind_streams(m);
+    s3conn::python::bind_client(m);
+
+    m.def("bytes_copied", &s3conn::bytes_copied,
+          "Bytes libs3conn has copied out of network buffers in this process (zero-copy paths add nothing).");
+
+    // Blocking calls poll this every ~100 ms with the GIL released: Ctrl-C
+    // (or any pending signal handler that raises) cancels the request, and the
+    // handler's exception reaches the caller.
+    s3conn::set_interrupt_check([] {
+        if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+        nb::gil_scoped_acquire acquire;
+        if (PyErr_CheckSignals() != 0) throw nb::python_error();
+    });
+}

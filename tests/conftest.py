@@ -1,0 +1,58 @@
+"""Fixtures shared by every Python test: one S3 endpoint per session (a local
+SeaweedFS server unless S3CONN_BUCKET names another store), a key prefix per
+test, and clients configured for that endpoint."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from typing import Iterator
+
+import pytest
+
+from s3torchconnector.localserver import S3Target, s3_target
+
+# Tests must never wait for an instance metadata service that is not there.
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+from .support import PART_SIZE
+
+RUN_ID = uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Target]:
+    with s3_target() as target:
+        saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
+        if target.access_key and target.secret_key:
+            os.environ["AWS_ACCESS_KEY_ID"] = target.access_key
+            os.environ["AWS_SECRET_ACCESS_KEY"] = target.secret_key
+        try:
+            yield target
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+@pytest.fixture
+def prefix(request: pytest.FixtureRequest) -> str:
+    """A key prefix no other test (or run) shares."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)[:80]
+    return f"py-tests/{RUN_ID}/{name}/"
+
+
+@pytest.fixture(scope="session")
+def native_client(s3: S3Target):  # type: ignore[no-untyped-def]
+    from s3torchconnector._s3conn import Client
+
+    return Client(
+        s3.region,
+        endpoint=s3.endpoint or None,
+        force_path_style=s3.force_path_style,
+        part_size=PART_SIZE,
+        user_agent_prefix="s3conn-python-tests",
+    )

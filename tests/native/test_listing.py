@@ -1,0 +1,83 @@
+"""ListObjectsV2 through the native client: paging, delimiters, tokens."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from s3torchconnector._s3conn import Client
+
+MANY = 1_050
+
+
+@pytest.fixture(scope="module")
+def many_keys(native_client, s3):
+    """1,050 one-byte objects, every fifth under sub/."""
+    prefix = "py-tests/listing-module/"
+    keys = [f"{prefix}{'sub/' if i % 5 == 0 else ''}{i:05d}" for i in range(MANY)]
+
+    def upload(key: str) -> None:
+        stream = native_client.put_object(s3.bucket, key)
+        stream.write(b"x")
+        stream.close()
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(upload, keys))
+    return prefix, keys
+
+
+def test_pages_through_more_than_a_thousand_keys(native_client, s3, many_keys):
+    prefix, keys = many_keys
+    seen, pages, token = [], 0, None
+    while True:
+        page = native_client.list_objects(s3.bucket, prefix=prefix, continuation_token=token)
+        pages += 1
+        seen += [o.key for o in page.objects]
+        assert all(o.size == 1 for o in page.objects)
+        token = page.next_continuation_token
+        if token is None:
+            assert not page.is_truncated
+            break
+        assert page.is_truncated
+    assert pages >= 2
+    assert sorted(seen) == sorted(keys)
+    assert len(set(seen)) == MANY
+
+
+def test_delimiter_groups_common_prefixes(native_client, s3, many_keys):
+    prefix, keys = many_keys
+    objects, prefixes, token = 0, [], None
+    while True:
+        page = native_client.list_objects(s3.bucket, prefix=prefix, delimiter="/", continuation_token=token)
+        objects += len(page.objects)
+        prefixes += page.common_prefixes
+        token = page.next_continuation_token
+        if token is None:
+            break
+    assert objects == sum(1 for k in keys if "/sub/" not in k)
+    assert prefixes == [prefix + "sub/"]
+
+
+def test_resume_from_a_token_in_another_client(native_client, s3, many_keys):
+    prefix, _ = many_keys
+    first = native_client.list_objects(s3.bucket, prefix=prefix, max_keys=100)
+    assert len(first.objects) == 100 and first.is_truncated
+    other = Client(**native_client.config)
+    second = other.list_objects(s3.bucket, prefix=prefix, max_keys=100, continuation_token=first.next_continuation_token)
+    assert len(second.objects) == 100
+    assert second.objects[0].key > first.objects[-1].key
+    after = native_client.list_objects(s3.bucket, prefix=prefix, max_keys=3, start_after=first.objects[49].key)
+    assert [o.key for o in after.objects] == [o.key for o in first.objects[50:53]]
+
+
+def test_empty_listing(native_client, s3, prefix):
+    page = native_client.list_objects(s3.bucket, prefix=prefix + "nothing/")
+    assert page.objects == [] and page.common_prefixes == []
+    assert page.next_continuation_token is None and not page.is_truncated
+
+
+def test_max_keys_is_validated(native_client, s3):
+    for bad in (0, 1001):
+        with pytest.raises(ValueError, match="max_keys"):
+            native_client.list_objects(s3.bucket, max_keys=bad)
