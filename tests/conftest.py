@@ -23,19 +23,9 @@ RUN_ID = uuid.uuid4().hex[:12]
 
 @pytest.fixture(scope="session")
 def s3() -> Iterator[S3Target]:
+    # Exports the endpoint and its credentials to os.environ for the session.
     with s3_target() as target:
-        saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-        if target.access_key and target.secret_key:
-            os.environ["AWS_ACCESS_KEY_ID"] = target.access_key
-            os.environ["AWS_SECRET_ACCESS_KEY"] = target.secret_key
-        try:
-            yield target
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        yield target
 
 
 @pytest.fixture

@@ -68,7 +68,11 @@ PutObjectState::PutObjectState(std::shared_ptr<CrtStack> stack, PutObjectRequest
     : stack_(std::move(stack)), request_(std::move(request)) {}
 
 PutObjectState::~PutObjectState() {
-    abort();
+    // Dropped without close(): cancel, but do not wait. The CRT still aborts
+    // a multipart upload on the server, moments later.
+    if (phase_ == Phase::kDone) return;
+    phase_ = Phase::kFailed;
+    if (upload_) upload_->detach();
 }
 
 void PutObjectState::check_usable() const {
@@ -186,8 +190,13 @@ void PutObjectState::abort() noexcept {
     if (phase_ == Phase::kDone) return;
     phase_ = Phase::kFailed;
     buffer_ = {};
-    // Cancelling a multipart upload makes the CRT abort it on the server.
-    if (upload_) upload_->detach();
+    if (!upload_ || !upload_->from_this_process()) return;
+    // Cancelling makes the CRT send AbortMultipartUpload; the request
+    // finishes only after that, so once abort() returns nothing is left on
+    // the server.
+    upload_->cancel();
+    upload_->wait_finished_uninterruptibly();
+    upload_->detach();
 }
 
 }  // namespace detail

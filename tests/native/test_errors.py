@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import socket
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -122,14 +123,19 @@ def test_aborted_multipart_upload_leaves_nothing(native_client, s3, prefix):
     with pytest.raises(ValueError, match="aborted"):
         stream.close()
 
+    assert in_progress_uploads(s3, key) == []  # abort() waits for the server
+
     stream = native_client.put_object(s3.bucket, key)
     stream.write(data)
-    del stream  # dropped without close(): aborted too
+    del stream  # dropped without close(): aborted too, without blocking the caller
+    deadline = time.monotonic() + 10
+    while in_progress_uploads(s3, key) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert in_progress_uploads(s3, key) == []
 
     with pytest.raises(S3NotFoundError):
         native_client.head_object(s3.bucket, key)
     assert not s3.admin().object_exists(s3.bucket, key)
-    assert in_progress_uploads(s3, key) == []
 
 
 def test_abort_keeps_the_previous_object(native_client, s3, prefix):

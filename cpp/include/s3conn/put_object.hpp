@@ -53,7 +53,8 @@ public:
     // Finishes the upload and waits for S3 to confirm it.
     PutObjectResult close();
 
-    // Cancels the upload; a no-op once closed or aborted.
+    // Cancels the upload and waits until a multipart upload is aborted on the
+    // server; a no-op once closed or aborted.
     void abort() noexcept;
 
     std::uint64_t bytes_written() const;

@@ -62,13 +62,32 @@ class S3Target:
 
 
 @contextlib.contextmanager
+def _exported(target: S3Target) -> Iterator[S3Target]:
+    """Puts the target's variables in os.environ for the block, so that
+    clients created without explicit credentials (the default chain) and
+    child processes use them."""
+    saved = {name: os.environ.get(name) for name in target.env()}
+    os.environ.update(target.env())
+    try:
+        yield target
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextlib.contextmanager
 def s3_target() -> Iterator[S3Target]:
-    """The target named by the environment, or a local server for the block."""
+    """The target named by the environment, or a local server for the block.
+    Either way its variables are exported to os.environ for the block."""
     target = S3Target.from_env()
     if target is not None:
-        yield target
+        with _exported(target):
+            yield target
         return
     from .seaweedfs import SeaweedFS
 
-    with SeaweedFS() as server:
+    with SeaweedFS() as server, _exported(server.target):
         yield server.target

@@ -1,0 +1,27 @@
+"""python -m s3torchconnector COMMAND
+
+  demo     start a local S3 server, write a dataset, read it back, print throughput
+  server   start a local S3 server for manual use and print how to connect
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else ""
+    if command == "demo":
+        from ._demo import main as demo
+
+        return demo(argv[1:])
+    if command == "server":
+        from .localserver.__main__ import main as server
+
+        return server(["serve"])
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
