@@ -3,6 +3,7 @@
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
+#include <nanobind/stl/tuple.h>
 
 #include "buffer.hpp"
 #include "s3conn/client.hpp"
@@ -95,6 +96,29 @@ std::string repr(const Client& client) {
 
 void bind_client(nb::module_& m) {
     nb::class_<ObjectInfo>(m, "ObjectInfo", "What a listing or HeadObject says about one object.")
+        .def(
+            "__init__",
+            [](ObjectInfo* self, const std::string& key, std::uint64_t size, const std::string& etag,
+               std::int64_t last_modified, const std::optional<std::string>& storage_class) {
+                new (self) ObjectInfo{key, etag, size, last_modified, or_empty(storage_class)};
+            },
+            nb::arg("key"), nb::arg("size"), nb::arg("etag") = "", nb::arg("last_modified") = 0,
+            nb::arg("storage_class") = nb::none())
+        .def("__getstate__",
+             [](const ObjectInfo& i) {
+                 return nb::make_tuple(i.key, i.size, i.etag, i.last_modified, i.storage_class);
+             })
+        .def("__setstate__",
+             [](ObjectInfo* self, const nb::tuple& t) {
+                 new (self) ObjectInfo{nb::cast<std::string>(t[0]), nb::cast<std::string>(t[2]),
+                                       nb::cast<std::uint64_t>(t[1]), nb::cast<std::int64_t>(t[3]),
+                                       nb::cast<std::string>(t[4])};
+             })
+        .def("__eq__",
+             [](const ObjectInfo& a, const ObjectInfo& b) {
+                 return a.key == b.key && a.size == b.size && a.etag == b.etag &&
+                        a.last_modified == b.last_modified && a.storage_class == b.storage_class;
+             })
         .def_ro("key", &ObjectInfo::key)
         .def_ro("etag", &ObjectInfo::etag)
         .def_ro("size", &ObjectInfo::size)

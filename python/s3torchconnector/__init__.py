@@ -1,5 +1,24 @@
 """s3torchconnector: PyTorch datasets and checkpoints on Amazon S3."""
 
-from ._s3conn import S3Exception, __version__
+from ._s3conn import S3Exception
 
-__all__ = ["S3Exception", "__version__"]
+# The order of these imports is the order of the API docs.
+from .s3reader import S3Reader, S3ReaderConstructor  # isort: skip
+from .s3writer import S3Writer
+from .s3iterable_dataset import S3IterableDataset
+from .s3map_dataset import S3MapDataset
+from .s3checkpoint import S3Checkpoint
+from ._s3client import S3ClientConfig
+from ._version import __version__
+
+__all__ = [
+    "S3IterableDataset",
+    "S3MapDataset",
+    "S3Checkpoint",
+    "S3Reader",
+    "S3ReaderConstructor",
+    "S3Writer",
+    "S3Exception",
+    "S3ClientConfig",
+    "__version__",
+]

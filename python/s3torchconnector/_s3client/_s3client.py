@@ -1,0 +1,264 @@
+"""S3Client: the one client abstraction behind datasets, checkpoints, DCP and
+Lightning. It holds configuration only; the native client is created lazily,
+once per process, and again after fork() or unpickling."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Union
+
+from .._s3conn import Client as _NativeClient
+from .._s3conn import GetObjectStream, ListObjectsPage, ObjectInfo
+from .._user_agent import UserAgent
+from .s3client_config import S3ClientConfig
+
+if TYPE_CHECKING:
+    from ..s3reader import S3Reader, S3ReaderConstructorProtocol
+    from ..s3writer import S3Writer
+
+log = logging.getLogger(__name__)
+
+_clients_lock = threading.Lock()
+_live_clients: "weakref.WeakSet[S3Client]" = weakref.WeakSet()
+
+
+def _forget_native_clients_in_child() -> None:
+    """A forked child must not use the native clients of its parent: their
+    CRT threads did not survive the fork. Drop them; each is rebuilt on first
+    use. (libs3conn would detect the fork too; this keeps the parent's stack
+    from being touched at all.)"""
+    global _clients_lock
+    _clients_lock = threading.Lock()  # another thread may have held it at fork time
+    for client in list(_live_clients):
+        client._native = None
+        client._native_pid = None
+
+
+os.register_at_fork(after_in_child=_forget_native_clients_in_child)
+
+
+class S3Client:
+    """A lazily connected S3 client; picklable as its configuration.
+
+    Args:
+        region: AWS region of the bucket(s); "" means AWS_REGION / AWS_DEFAULT_REGION.
+        endpoint: endpoint URL such as ``http://127.0.0.1:9000``. None means
+            AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS S3.
+        user_agent: names the caller in the User-Agent header.
+        s3client_config: tuning parameters (part size, retries, ...).
+    """
+
+    def __init__(
+        self,
+        region: str,
+        *,
+        endpoint: Optional[str] = None,
+        user_agent: Optional[UserAgent] = None,
+        s3client_config: Optional[S3ClientConfig] = None,
+    ) -> None:
+        if not isinstance(region, str):
+            raise TypeError(f"region must be a str, not {type(region).__name__}")
+        if endpoint is not None and not isinstance(endpoint, str):
+            raise TypeError(f"endpoint must be a str or None, not {type(endpoint).__name__}")
+        if s3client_config is not None and not isinstance(s3client_config, S3ClientConfig):
+            raise TypeError(
+                f"s3client_config must be an S3ClientConfig, not {type(s3client_config).__name__}"
+            )
+        self._region = region
+        self._endpoint = endpoint or None
+        self._user_agent_prefix = (user_agent or UserAgent()).prefix
+        self._s3client_config = s3client_config or S3ClientConfig()
+        self._native: Optional[_NativeClient] = None
+        self._native_pid: Optional[int] = None
+        # Fail now, not at the first request, on a bad endpoint or config.
+        native = self._make_native()
+        with _clients_lock:
+            self._adopt(native)
+
+    # -- configuration ------------------------------------------------------
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    @property
+    def endpoint(self) -> Optional[str]:
+        return self._endpoint
+
+    @property
+    def s3client_config(self) -> S3ClientConfig:
+        return self._s3client_config
+
+    @property
+    def user_agent_prefix(self) -> str:
+        return self._user_agent_prefix
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {
+            "region": self._region,
+            "endpoint": self._endpoint,
+            "user_agent_prefix": self._user_agent_prefix,
+            "s3client_config": self._s3client_config,
+        }
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._region = state["region"]
+        self._endpoint = state["endpoint"]
+        self._user_agent_prefix = state["user_agent_prefix"]
+        self._s3client_config = state["s3client_config"]
+        self._native = None
+        self._native_pid = None
+
+    def __repr__(self) -> str:
+        return f"S3Client(region={self._region!r}, endpoint={self._endpoint!r}, {self._s3client_config})"
+
+    # -- the native client --------------------------------------------------
+
+    def _make_native(self) -> _NativeClient:
+        config = self._s3client_config
+        return _NativeClient(
+            self._region,
+            endpoint=self._endpoint,
+            force_path_style=config.force_path_style,
+            part_size=config.part_size,
+            throughput_target_gbps=float(config.throughput_target_gbps),
+            max_attempts=config.max_attempts,
+            unsigned=config.unsigned,
+            profile=config.profile,
+            requester_pays=config.requester_pays,
+            user_agent_prefix=self._user_agent_prefix,
+        )
+
+    def _adopt(self, native: _NativeClient) -> _NativeClient:
+        """Makes ``native`` this process's client; call with _clients_lock held."""
+        self._native, self._native_pid = native, os.getpid()
+        _live_clients.add(self)
+        return native
+
+    @property
+    def _client(self) -> _NativeClient:
+        native = self._native
+        if native is not None and self._native_pid == os.getpid():
+            return native
+        with _clients_lock:
+            if self._native is not None and self._native_pid == os.getpid():
+                return self._native
+            return self._adopt(self._make_native())
+
+    # -- operations ---------------------------------------------------------
+
+    def get_object(
+        self,
+        bucket: str,
+        key: str,
+        *,
+        object_info: Optional[ObjectInfo] = None,
+        reader_constructor: Optional["S3ReaderConstructorProtocol"] = None,
+    ) -> "S3Reader":
+        """A reader for s3://bucket/key. With ``object_info`` (from a listing) no
+        HeadObject is ever needed for the size."""
+        from ..s3reader import S3ReaderConstructor
+
+        log.debug("GetObject s3://%s/%s", bucket, key)
+        constructor = reader_constructor or S3ReaderConstructor.default()
+        streams = ObjectStreams(self, bucket, key, object_info)
+        return constructor(
+            bucket=bucket,
+            key=key,
+            get_object_info=streams.object_info,
+            get_stream=streams,
+        )
+
+    def put_object(self, bucket: str, key: str, storage_class: Optional[str] = None) -> "S3Writer":
+        from ..s3writer import S3Writer
+
+        log.debug("PutObject s3://%s/%s", bucket, key)
+        return S3Writer(self._client.put_object(bucket, key, storage_class))
+
+    def head_object(self, bucket: str, key: str) -> ObjectInfo:
+        log.debug("HeadObject s3://%s/%s", bucket, key)
+        return self._client.head_object(bucket, key)
+
+    def list_objects(
+        self, bucket: str, prefix: str = "", delimiter: str = "", max_keys: int = 1000
+    ) -> "ListObjectPages":
+        """The pages of a ListObjectsV2 listing, fetched one at a time as iterated."""
+        log.debug("ListObjectsV2 s3://%s/%s", bucket, prefix)
+        return ListObjectPages(self, bucket, prefix, delimiter, max_keys)
+
+    def delete_object(self, bucket: str, key: str) -> None:
+        log.debug("DeleteObject s3://%s/%s", bucket, key)
+        self._client.delete_object(bucket, key)
+
+    def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None:
+        log.debug("CopyObject s3://%s/%s to s3://%s/%s", src_bucket, src_key, dst_bucket, dst_key)
+        self._client.copy_object(src_bucket, src_key, dst_bucket, dst_key)
+
+
+class ObjectStreams:
+    """The ``get_stream`` callable handed to readers: ``streams(start, end)``
+    opens a GET of bytes [start, end). Readers of this package also use
+    ``read_into`` (a ranged GET straight into their memory) and ``size_hint``.
+    """
+
+    __slots__ = ("_client", "bucket", "key", "_info")
+
+    def __init__(self, client: S3Client, bucket: str, key: str, info: Optional[ObjectInfo]) -> None:
+        self._client = client
+        self.bucket = bucket
+        self.key = key
+        self._info = info
+
+    @property
+    def size_hint(self) -> Optional[int]:
+        return self._info.size if self._info is not None else None
+
+    def object_info(self) -> ObjectInfo:
+        """The listed ObjectInfo, or a HeadObject the first time it is needed."""
+        if self._info is None:
+            self._info = self._client.head_object(self.bucket, self.key)
+        return self._info
+
+    def __call__(self, start: Optional[int] = None, end: Optional[int] = None) -> GetObjectStream:
+        return self._client._client.get_object(
+            self.bucket, self.key, start=start, end=end, size_hint=self.size_hint
+        )
+
+    def read_into(self, offset: int, buffer: Union[bytearray, memoryview, Any]) -> int:
+        """Bytes [offset, offset + len(buffer)) straight into ``buffer``; returns how
+        many arrived (fewer at the end of the object)."""
+        return self._client._client.get_object_into(self.bucket, self.key, offset, buffer)
+
+
+class ListObjectPages:
+    """Iterator over ListObjectsV2 pages. Picklable mid-listing: the copy
+    resumes from the same continuation token."""
+
+    def __init__(self, client: S3Client, bucket: str, prefix: str, delimiter: str, max_keys: int) -> None:
+        self._client = client
+        self.bucket = bucket
+        self.prefix = prefix
+        self.delimiter = delimiter
+        self.max_keys = max_keys
+        self.continuation_token: Optional[str] = None
+        self.complete = False
+
+    def __iter__(self) -> Iterator[ListObjectsPage]:
+        return self
+
+    def __next__(self) -> ListObjectsPage:
+        if self.complete:
+            raise StopIteration
+        page = self._client._client.list_objects(
+            self.bucket,
+            prefix=self.prefix,
+            delimiter=self.delimiter,
+            max_keys=self.max_keys,
+            continuation_token=self.continuation_token,
+        )
+        self.continuation_token = page.next_continuation_token
+        self.complete = self.continuation_token is None
+        return page

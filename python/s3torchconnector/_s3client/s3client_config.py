@@ -1,0 +1,82 @@
+"""S3ClientConfig: the tunable parameters of the S3 client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+_MIN_PART_SIZE = 5 * MiB
+_MAX_PART_SIZE = 5 * GiB
+
+
+@dataclass(frozen=True)
+class S3ClientConfig:
+    """A dataclass exposing configurable parameters for the S3 client.
+
+    Args:
+        throughput_target_gbps (float): Throughput target in gigabits per second (Gbps) the
+            client sizes its connection pool for. 10.0 by default.
+        part_size (int): Size in bytes of the parts objects are downloaded and uploaded in,
+            between 5 MiB and 5 GiB. 8 MiB by default. An upload of at most one part is a
+            single PutObject; a larger one is a multipart upload of at most 10,000 parts.
+        unsigned (bool): Send requests unsigned (public buckets).
+        force_path_style (bool): Address buckets as ``endpoint/bucket/key`` instead of
+            ``bucket.endpoint/key``. Implied for IP-address and localhost endpoints.
+        max_attempts (int): Attempts per request for retryable errors, the first included.
+        profile (str): Named profile from the AWS config and credentials files.
+        requester_pays (bool): Agree to pay for requests to requester-pays buckets.
+            Cannot be combined with ``unsigned``.
+
+    Raises:
+        TypeError, ValueError: for a value of the wrong type or out of range.
+    """
+
+    throughput_target_gbps: float = 10.0
+    part_size: int = 8 * MiB
+    unsigned: bool = False
+    force_path_style: bool = False
+    max_attempts: int = 10
+    profile: Optional[str] = None
+    requester_pays: bool = False
+
+    def __post_init__(self) -> None:
+        _require_type("throughput_target_gbps", self.throughput_target_gbps, (int, float))
+        if not 0 < self.throughput_target_gbps <= 10_000:
+            raise ValueError(
+                f"throughput_target_gbps must be a positive number of gigabits per second, "
+                f"not {self.throughput_target_gbps!r}"
+            )
+        _require_type("part_size", self.part_size, (int,))
+        if not _MIN_PART_SIZE <= self.part_size <= _MAX_PART_SIZE:
+            raise ValueError(
+                f"part_size must be between 5 MiB ({_MIN_PART_SIZE}) and 5 GiB ({_MAX_PART_SIZE}) "
+                f"bytes, not {self.part_size}"
+            )
+        _require_type("max_attempts", self.max_attempts, (int,))
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1 (1 means no retries), not {self.max_attempts}")
+        for name in ("unsigned", "force_path_style", "requester_pays"):
+            _require_type(name, getattr(self, name), (bool,))
+        if self.profile is not None:
+            _require_type("profile", self.profile, (str,))
+            if not self.profile.strip():
+                raise ValueError("profile must be a non-empty profile name, or None for the default chain")
+        if self.unsigned and self.requester_pays:
+            raise ValueError(
+                "requester_pays cannot be combined with unsigned=True: S3 only bills requesters "
+                "it can identify"
+            )
+
+
+def _require_type(name: str, value: object, types: tuple) -> None:
+    # bool is an int to Python; a flag passed as a size is a mistake.
+    if isinstance(value, bool) and bool not in types:
+        raise TypeError(f"{name} must be {_describe(types)}, not bool")
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {_describe(types)}, not {type(value).__name__}")
+
+
+def _describe(types: tuple) -> str:
+    return " or ".join(t.__name__ for t in types)

@@ -1,0 +1,152 @@
+"""S3MapDataset: random access to the objects of a prefix or a list of URIs."""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any, Callable, Iterable, List, Optional, Union
+
+import torch.utils.data
+
+from ._dataset_base import DatasetClient, check_dataset_arguments, check_object_uris
+from ._s3bucket_key_data import S3BucketKeyData
+from ._s3client import S3Client, S3ClientConfig
+from ._s3dataset_common import get_objects_from_prefix, get_objects_from_uris, identity, parse_s3_uri
+from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
+
+log = logging.getLogger(__name__)
+
+
+class S3MapDataset(torch.utils.data.Dataset):
+    """A Map-Style dataset created from S3 objects.
+
+    To create an instance of S3MapDataset, you need to use
+    `from_prefix` or `from_objects` methods.
+
+    The objects are listed once, on first use (``len()`` or an index), and the
+    listing travels with the dataset when it is pickled to DataLoader workers.
+    """
+
+    def __init__(
+        self,
+        region: str,
+        get_dataset_objects: Callable[[S3Client], Iterable[S3BucketKeyData]],
+        endpoint: Optional[str] = None,
+        transform: Callable[[S3Reader], Any] = identity,
+        s3client_config: Optional[S3ClientConfig] = None,
+        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+    ) -> None:
+        check_dataset_arguments(region, endpoint, transform, s3client_config, reader_constructor)
+        self._get_dataset_objects = get_dataset_objects
+        self._transform = transform
+        self._region = region
+        self._endpoint = endpoint
+        self._s3client_config = s3client_config
+        self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
+        self._client = DatasetClient("map", region, endpoint, s3client_config, self._reader_constructor)
+        self._bucket_key_pairs: Optional[List[S3BucketKeyData]] = None
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    @property
+    def endpoint(self) -> Optional[str]:
+        return self._endpoint
+
+    @property
+    def _dataset_bucket_key_pairs(self) -> List[S3BucketKeyData]:
+        if self._bucket_key_pairs is None:
+            self._bucket_key_pairs = list(self._get_dataset_objects(self._get_client()))
+        return self._bucket_key_pairs
+
+    @classmethod
+    def from_objects(
+        cls,
+        object_uris: Union[str, Iterable[str]],
+        *,
+        region: str,
+        endpoint: Optional[str] = None,
+        transform: Callable[[S3Reader], Any] = identity,
+        s3client_config: Optional[S3ClientConfig] = None,
+        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+    ) -> "S3MapDataset":
+        """Returns an instance of S3MapDataset using the S3 URI(s) provided.
+
+        Args:
+          object_uris(str | Iterable[str]): S3 URI of the object(s) desired.
+          region(str): AWS region of the S3 bucket where the objects are stored.
+          endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
+          transform: Optional callable which is used to transform an S3Reader into the desired type.
+          s3client_config: Optional S3ClientConfig with parameters for S3 client.
+          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
+            e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+
+        Returns:
+            S3MapDataset: A Map-Style dataset created from S3 objects.
+
+        Raises:
+            S3Exception: An error occurred accessing S3.
+        """
+        log.info("Building %s from_objects", cls.__name__)
+        check_object_uris(object_uris)
+        return cls(
+            region,
+            partial(get_objects_from_uris, object_uris),
+            endpoint,
+            transform=transform,
+            s3client_config=s3client_config,
+            reader_constructor=reader_constructor,
+        )
+
+    @classmethod
+    def from_prefix(
+        cls,
+        s3_uri: str,
+        *,
+        region: str,
+        endpoint: Optional[str] = None,
+        transform: Callable[[S3Reader], Any] = identity,
+        s3client_config: Optional[S3ClientConfig] = None,
+        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+    ) -> "S3MapDataset":
+        """Returns an instance of S3MapDataset using the S3 URI provided.
+
+        Args:
+          s3_uri(str): An S3 URI (prefix) of the object(s) desired. Objects matching the prefix will be included in the returned dataset.
+          region(str): AWS region of the S3 bucket where the objects are stored.
+          endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
+          transform: Optional callable which is used to transform an S3Reader into the desired type.
+          s3client_config: Optional S3ClientConfig with parameters for S3 client.
+          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
+            e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+
+        Returns:
+            S3MapDataset: A Map-Style dataset created from S3 objects.
+
+        Raises:
+            S3Exception: An error occurred accessing S3.
+        """
+        log.info("Building %s from_prefix %s", cls.__name__, s3_uri)
+        parse_s3_uri(s3_uri)
+        return cls(
+            region,
+            partial(get_objects_from_prefix, s3_uri),
+            endpoint,
+            transform=transform,
+            s3client_config=s3client_config,
+            reader_constructor=reader_constructor,
+        )
+
+    def _get_client(self) -> S3Client:
+        return self._client.get()
+
+    def _get_object(self, i: int) -> S3Reader:
+        bucket_key = self._dataset_bucket_key_pairs[i]
+        return self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info)
+
+    def __getitem__(self, i: int) -> Any:
+        return self._transform(self._get_object(i))
+
+    def __len__(self) -> int:
+        return len(self._dataset_bucket_key_pairs)
