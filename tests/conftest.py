@@ -46,3 +46,30 @@ def native_client(s3: S3Target):  # type: ignore[no-untyped-def]
         part_size=PART_SIZE,
         user_agent_prefix="s3conn-python-tests",
     )
+
+
+@pytest.fixture(scope="session")
+def client_config():  # type: ignore[no-untyped-def]
+    """S3ClientConfig for the session's endpoint, with the smallest part size."""
+    from s3torchconnector import S3ClientConfig
+
+    return S3ClientConfig(part_size=PART_SIZE, force_path_style=True)
+
+
+@pytest.fixture(scope="session")
+def s3_client(s3: S3Target, client_config):  # type: ignore[no-untyped-def]
+    from s3torchconnector._s3client import S3Client
+
+    return S3Client(s3.region, endpoint=s3.endpoint or None, s3client_config=client_config)
+
+
+@pytest.fixture
+def upload(s3_client, s3: S3Target):  # type: ignore[no-untyped-def]
+    """upload(key, data) puts an object through the library's own writer."""
+
+    def put(key: str, data: bytes) -> str:
+        with s3_client.put_object(s3.bucket, key) as writer:
+            writer.write(data)
+        return f"s3://{s3.bucket}/{key}"
+
+    return put

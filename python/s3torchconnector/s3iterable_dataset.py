@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from functools import partial
-from typing import Any, Callable, Iterable, Iterator, Optional, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Union
 
 import torch
 import torch.utils.data
@@ -18,10 +19,18 @@ from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
 log = logging.getLogger(__name__)
 
 
-def _rank_and_world_size() -> "tuple[int, int]":
+def _live_rank_and_world_size() -> Optional[Tuple[int, int]]:
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         return torch.distributed.get_rank(), torch.distributed.get_world_size()
-    return 0, 1
+    return None
+
+
+def _env_rank_and_world_size() -> Optional[Tuple[int, int]]:
+    """RANK / WORLD_SIZE as torchrun sets them (inherited by DataLoader workers)."""
+    try:
+        return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    except (KeyError, ValueError):
+        return None
 
 
 class S3IterableDataset(torch.utils.data.IterableDataset):
@@ -52,6 +61,9 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         self._enable_sharding = enable_sharding
         self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
         self._client = DatasetClient("iterable", region, endpoint, s3client_config, self._reader_constructor)
+        # DataLoader workers do not see the process group of their rank, so
+        # the rank is captured here and again when pickled for workers.
+        self._rank_and_world_size = _live_rank_and_world_size()
 
     @property
     def region(self) -> str:
@@ -148,6 +160,16 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
     def _get_client(self) -> S3Client:
         return self._client.get()
 
+    def __getstate__(self) -> Dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_rank_and_world_size"] = _live_rank_and_world_size() or self._rank_and_world_size
+        return state
+
+    def _rank_and_world(self) -> Tuple[int, int]:
+        """This process's rank: from torch.distributed when initialized here,
+        else as captured in the rank's process, else from torchrun's variables."""
+        return _live_rank_and_world_size() or self._rank_and_world_size or _env_rank_and_world_size() or (0, 1)
+
     def _get_transformed_object(self, bucket_key: S3BucketKeyData) -> Any:
         return self._transform(self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info))
 
@@ -157,7 +179,7 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         objects = iter(self._get_dataset_objects(self._get_client()))
         if not self._enable_sharding:
             return objects
-        rank, world_size = _rank_and_world_size()
+        rank, world_size = self._rank_and_world()
         worker = torch.utils.data.get_worker_info()
         worker_id, num_workers = (worker.id, worker.num_workers) if worker is not None else (0, 1)
         return shard(shard(objects, rank, world_size), worker_id, num_workers)
