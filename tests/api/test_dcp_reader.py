@@ -51,7 +51,7 @@ RANGES = st.lists(st.integers(0, SIZE), min_size=2, max_size=12, unique=True).ma
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(ranges=RANGES, gap=st.sampled_from([0, 1000, PART_SIZE, float("inf")]), step=st.integers(1, PART_SIZE))
 def test_items_read_in_order_match_memory(s3_client, s3, shard, ranges, gap, step):
     reader = make_reader(s3_client, s3, ranges, gap)
@@ -108,8 +108,11 @@ def test_misuse_raises_value_error_with_guidance(s3_client, s3, shard):
     with pytest.raises(ValueError, match="Range 0-10 not contained in current item 200-300"):
         reader.read(10)  # back to an earlier item
     reader.seek(290)
+    with pytest.raises(ValueError, match="Range 290-310 not contained in current item 200-300"):
+        reader.read(20)  # runs past the end of the item
+    reader.seek(300)
     with pytest.raises(ValueError, match="not contained in last item"):
-        reader.read(20)  # past the last item
+        reader.read(10)  # past the last item
 
 
 def test_constructor_routes_files(s3_client, s3, shard):
