@@ -1,0 +1,104 @@
+"""S3LightningCheckpoint: Lightning's CheckpointIO on S3."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+
+import lightning
+import torch
+from lightning.pytorch.plugins.io import CheckpointIO
+
+from .._s3client import S3Client, S3ClientConfig
+from .._s3dataset_common import parse_object_uri
+from .._user_agent import UserAgent
+
+
+class S3LightningCheckpoint(CheckpointIO):
+    """A checkpoint manager for S3 using the :class:`CheckpointIO` interface.
+
+    Example::
+
+        trainer = Trainer(
+            plugins=[S3LightningCheckpoint(region="us-east-1")],
+            default_root_dir="s3://bucket/lightning/",
+        )
+
+    Saving is all-or-nothing: a save interrupted by an error creates no object.
+    It works inside ``AsyncCheckpointIO`` (saves on a background thread).
+    """
+
+    def __init__(
+        self,
+        region: str,
+        s3client_config: Optional[S3ClientConfig] = None,
+        endpoint: Optional[str] = None,
+    ) -> None:
+        self.region = region
+        self._client = S3Client(
+            region,
+            endpoint=endpoint,
+            user_agent=UserAgent([f"md/lightning#{lightning.__version__}"]),
+            s3client_config=s3client_config,
+        )
+
+    def save_checkpoint(
+        self,
+        checkpoint: Dict[str, Any],
+        path: str,  # type: ignore[override]  # an S3 URI, never a local Path
+        storage_options: Optional[Any] = None,
+    ) -> None:
+        """Save model/training states as a checkpoint file through state-dump and upload to S3.
+
+        Args:
+            checkpoint: Containing model and trainer state
+            path: Write-target S3 uri
+            storage_options: Not used.
+        """
+        bucket, key = self._location(path)
+        with self._client.put_object(bucket, key) as writer:
+            torch.save(checkpoint, writer)
+
+    def load_checkpoint(
+        self,
+        path: str,  # type: ignore[override]
+        map_location: Optional[Any] = None,
+        weights_only: Optional[bool] = None,
+    ) -> Dict[str, Any]:
+        """Load checkpoint from an S3 location when resuming or loading ckpt for test/validate/predict stages.
+
+        Args:
+            path: S3 uri to checkpoint
+            map_location: A function, :class:`torch.device`, string or a dict specifying how to remap storage locations.
+            weights_only: If True, only loads tensors and primitive types (safer). If False, allows loading
+                arbitrary Python objects. If None, PyTorch's default applies.
+
+        Returns:
+            Dict[str, Any]: The loaded checkpoint
+
+        Raises:
+            S3Exception: An error occurred accessing S3.
+        """
+        bucket, key = self._location(path)
+        with self._client.get_object(bucket, key) as reader:
+            loaded: Dict[str, Any] = torch.load(reader, map_location, weights_only=weights_only)  # type: ignore[arg-type]
+        return loaded
+
+    def remove_checkpoint(self, path: str) -> None:  # type: ignore[override]
+        """Remove checkpoint file from the S3 uri.
+
+        Raises:
+            S3Exception: An error occurred accessing S3.
+        """
+        bucket, key = self._location(path)
+        self._client.delete_object(bucket, key)
+
+    def teardown(self) -> None:
+        """This method is called to teardown the process."""
+
+    @staticmethod
+    def _location(path: str) -> "tuple[str, str]":
+        if not isinstance(path, str):
+            raise TypeError(
+                f"{type(path).__name__!r} is not a supported type for 'path'. Must be a string formatted as an S3 uri."
+            )
+        return parse_object_uri(path)
