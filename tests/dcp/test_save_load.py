@@ -119,3 +119,22 @@ def test_two_gloo_ranks(s3, prefix, tmp_path):
     mp.spawn(_ranks.save_then_load, args=(2, str(tmp_path / "init"), uri, s3.region, s3.endpoint, str(tmp_path)),
              nprocs=2, join=True)
     assert [(tmp_path / f"rank-{r}").read_text() for r in range(2)] == ["ok", "ok"]
+
+
+def test_interrupted_overwrite_never_loads_mixed_data(s3, client_config, prefix):
+    """Old metadata must never describe new shards: a save that dies between
+    writing shards and writing metadata leaves a checkpoint that refuses to load."""
+    uri = f"s3://{s3.bucket}/{prefix}ckpt"
+    dcp.save({"x": torch.ones(100)}, storage_writer=writer(s3, client_config, uri))
+
+    class DiesBeforeMetadata(S3StorageWriter):
+        def finish(self, metadata, results):  # type: ignore[no-untyped-def]
+            raise RuntimeError("killed before the metadata was written")
+
+    dying = DiesBeforeMetadata(s3.region, uri, client_config, endpoint=s3.endpoint)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(BaseException, match="killed before the metadata"):
+            dcp.save({"x": torch.full((100,), 2.0)}, storage_writer=dying)
+    with pytest.raises(CheckpointException, match="metadata"):
+        dcp.load({"x": torch.zeros(100)}, storage_reader=reader(s3, client_config, uri))
