@@ -123,7 +123,8 @@ void bind_client(nb::module_& m) {
         .def_ro("etag", &ObjectInfo::etag)
         .def_ro("size", &ObjectInfo::size)
         .def_ro("last_modified", &ObjectInfo::last_modified, "Seconds since the Unix epoch.")
-        .def_prop_ro("storage_class", [](const ObjectInfo& i) { return none_if_empty(i.storage_class); })
+        .def_prop_ro("storage_class", [](const ObjectInfo& i) { return none_if_empty(i.storage_class); },
+                     nb::for_getter(nb::sig("def storage_class(self, /) -> str | None")))
         .def("__repr__", [](const ObjectInfo& i) {
             return "ObjectInfo(key='" + i.key + "', size=" + std::to_string(i.size) + ", etag='" + i.etag + "')";
         });
@@ -133,7 +134,8 @@ void bind_client(nb::module_& m) {
         .def_ro("common_prefixes", &ListObjectsPage::common_prefixes)
         .def_prop_ro("next_continuation_token",
                      [](const ListObjectsPage& p) { return none_if_empty(p.next_continuation_token); },
-                     "Token for the next page; None on the last page.")
+                     nb::for_getter(nb::sig("def next_continuation_token(self, /) -> str | None")),
+                     nb::for_getter("Token for the next page; None on the last page."))
         .def_ro("is_truncated", &ListObjectsPage::is_truncated);
 
     nb::class_<Client>(m, "Client",
@@ -158,15 +160,20 @@ void bind_client(nb::module_& m) {
             nb::arg("profile") = nb::none(), nb::arg("requester_pays") = false, nb::arg("user_agent_prefix") = "",
             nb::arg("event_loop_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("read_ahead") = 0,
             nb::arg("ca_file") = nb::none(), nb::arg("connect_timeout_ms") = 0)
-        .def("__getstate__", [](const Client& c) { return config_state(c.config()); })
-        .def("__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_state(state)); })
+        .def("__getstate__", [](const Client& c) { return config_state(c.config()); },
+             nb::sig("def __getstate__(self) -> dict[str, typing.Any]"))
+        .def("__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_state(state)); },
+             nb::sig("def __setstate__(self, state: dict[str, typing.Any]) -> None"))
         .def("__repr__", &repr)
         .def_prop_ro("config", [](const Client& c) { return config_state(c.config()); },
-                     "The configuration as given.")
+                     nb::for_getter(nb::sig("def config(self, /) -> dict[str, typing.Any]")),
+                     nb::for_getter("The configuration as given."))
         .def_prop_ro("resolved_config", [](const Client& c) { return config_state(c.resolved_config()); },
-                     "The configuration with environment defaults applied.")
+                     nb::for_getter(nb::sig("def resolved_config(self, /) -> dict[str, typing.Any]")),
+                     nb::for_getter("The configuration with environment defaults applied."))
         .def_prop_ro("region", [](const Client& c) { return c.resolved_config().region; })
-        .def_prop_ro("endpoint", [](const Client& c) { return none_if_empty(c.resolved_config().endpoint); })
+        .def_prop_ro("endpoint", [](const Client& c) { return none_if_empty(c.resolved_config().endpoint); },
+                     nb::for_getter(nb::sig("def endpoint(self, /) -> str | None")))
         .def_prop_ro("part_size", [](const Client& c) { return c.config().part_size; })
         .def(
             "get_object",
@@ -189,6 +196,7 @@ void bind_client(nb::module_& m) {
                 return c.get_object_into(bucket, key, offset, view.data(), view.size());
             },
             nb::arg("bucket"), nb::arg("key"), nb::arg("offset"), nb::arg("buffer"),
+            nb::sig("def get_object_into(self, bucket: str, key: str, offset: int, buffer: typing_extensions.Buffer) -> int"),
             "Downloads bytes [offset, offset + len(buffer)) straight into a writable buffer\n"
             "and returns how many arrived (fewer at the end of the object, 0 past it).")
         .def(

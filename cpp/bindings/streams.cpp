@@ -53,7 +53,7 @@ void bind_streams(nb::module_& m) {
                                 "object's bytes, in order, without copying them.")
         .def_prop_ro("bucket", &GetObjectStream::bucket)
         .def_prop_ro("key", &GetObjectStream::key)
-        .def("__iter__", [](nb::handle self) { return self; })
+        .def("__iter__", [](nb::handle self) { return self; }, nb::sig("def __iter__(self) -> GetObjectStream"))
         .def("__next__",
              [](GetObjectStream& s) {
                  std::optional<Chunk> chunk;
@@ -63,7 +63,8 @@ void bind_streams(nb::module_& m) {
                  }
                  if (!chunk) throw nb::stop_iteration();
                  return as_memoryview(std::move(*chunk));
-             })
+             },
+             nb::sig("def __next__(self) -> memoryview"))
         .def(
             "next_chunk",
             [](GetObjectStream& s) -> std::optional<Chunk> {
@@ -78,7 +79,7 @@ void bind_streams(nb::module_& m) {
                 nb::gil_scoped_release release;
                 return s.read_into(view.data(), view.size());
             },
-            nb::arg("buffer"),
+            nb::arg("buffer"), nb::sig("def readinto(self, buffer: typing_extensions.Buffer) -> int"),
             "Fills `buffer` from the network buffers (one copy); returns the bytes written, fewer only at the end.")
         .def("tell", &GetObjectStream::position, "Object position of the next byte.")
         .def("cancel", &GetObjectStream::cancel, "Stops the download; later reads raise S3Exception.");
@@ -100,7 +101,8 @@ void bind_streams(nb::module_& m) {
                 }
                 return view.size();
             },
-            nb::arg("data"), "Appends any bytes-like object; returns the number of bytes taken.")
+            nb::arg("data"), nb::sig("def write(self, data: typing_extensions.Buffer) -> int"),
+            "Appends any bytes-like object; returns the number of bytes taken.")
         .def(
             "close",
             [](PutObjectStream& s) {

@@ -28,7 +28,7 @@ class UserAgent:
         try:
             import torch
 
-            torch_version = torch.__version__
+            torch_version = str(torch.__version__)
         except ImportError:  # pragma: no cover - torch is a dependency
             torch_version = "none"
         return " ".join(

@@ -4,7 +4,6 @@ without sharding, and across two gloo ranks."""
 from __future__ import annotations
 
 import collections
-import os
 
 import pytest
 import torch.multiprocessing as mp

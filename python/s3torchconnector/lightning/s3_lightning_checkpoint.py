@@ -56,7 +56,7 @@ class S3LightningCheckpoint(CheckpointIO):
         """
         bucket, key = self._location(path)
         with self._client.put_object(bucket, key) as writer:
-            torch.save(checkpoint, writer)
+            torch.save(checkpoint, writer)  # type: ignore[arg-type]  # an io.BufferedIOBase is an IO[bytes]
 
     def load_checkpoint(
         self,
