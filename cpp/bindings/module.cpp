@@ -3,6 +3,7 @@
 #include <nanobind/nanobind.h>
 
 #include "client.hpp"
+#include "copies.hpp"
 #include "errors.hpp"
 #include "s3conn/chunk.hpp"
 #include "s3conn/client.hpp"
@@ -22,6 +23,7 @@ NB_MODULE(_s3conn, m) {
 
     m.def("bytes_copied", &s3conn::bytes_copied,
           "Bytes libs3conn has copied out of network buffers in this process (zero-copy paths add nothing).");
+    s3conn::python::bind_copies(m);
 
     // Blocking calls poll this every ~100 ms with the GIL released: Ctrl-C
     // (or any pending signal handler that raises) cancels the request, and the

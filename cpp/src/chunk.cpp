@@ -15,13 +15,14 @@ Chunk Chunk::slice(std::size_t from, std::size_t count) const {
     return Chunk(memory_, data_ + from, count, offset_ + from);
 }
 
-namespace detail {
 namespace {
 std::atomic<std::uint64_t> g_copied_bytes{0};
-}
+}  // namespace
 
-std::uint64_t bytes_copied_from_network_buffers() { return g_copied_bytes.load(std::memory_order_relaxed); }
+std::uint64_t bytes_copied() { return g_copied_bytes.load(std::memory_order_relaxed); }
 void count_copied_bytes(std::size_t bytes) { g_copied_bytes.fetch_add(bytes, std::memory_order_relaxed); }
+
+namespace detail {
 
 ChunkMemory::ChunkMemory(std::shared_ptr<CrtStack> stack, aws_s3_buffer_ticket* ticket, std::size_t bytes)
     : stack_(std::move(stack)), ticket_(aws_s3_buffer_ticket_acquire(ticket)), ticket_bytes_(bytes) {
@@ -43,7 +44,4 @@ ChunkMemory::~ChunkMemory() {
 }
 
 }  // namespace detail
-
-std::uint64_t bytes_copied() { return detail::bytes_copied_from_network_buffers(); }
-
 }  // namespace s3conn

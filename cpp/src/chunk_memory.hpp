@@ -33,9 +33,4 @@ private:
     std::unique_ptr<std::uint8_t[]> copy_;
 };
 
-// Bytes the library has copied out of CRT buffers, process-wide; lets tests
-// and metrics prove which paths are zero-copy.
-std::uint64_t bytes_copied_from_network_buffers();
-void count_copied_bytes(std::size_t bytes);
-
 }  // namespace s3conn::detail

@@ -1,19 +1,23 @@
-"""S3IterableDataset: stream the objects of a prefix or a list of URIs."""
+"""S3IterableDataset: stream the objects of a prefix, a list of URIs, or a manifest."""
 
 from __future__ import annotations
 
 import logging
 import os
 from functools import partial
+from itertools import islice
 from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Union
 
 import torch
 import torch.utils.data
 
 from ._dataset_base import DatasetClient, check_dataset_arguments, check_object_uris
+from ._manifest import Manifest, check_manifest, get_objects_from_manifest
+from ._prefetch import DEFAULT_PREFETCH_BYTES, DEFAULT_PREFETCH_OBJECTS, PrefetchingReaders
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
 from ._s3dataset_common import get_objects_from_prefix, get_objects_from_uris, identity, parse_s3_uri, shard
+from ._shuffle import buffer_shuffle, rng_for
 from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
 
 log = logging.getLogger(__name__)
@@ -33,11 +37,33 @@ def _env_rank_and_world_size() -> Optional[Tuple[int, int]]:
         return None
 
 
+def _check_non_negative_int(name: str, value: object, minimum: int = 0) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+
+
 class S3IterableDataset(torch.utils.data.IterableDataset):
     """An IterableStyle dataset created from S3 objects.
 
     To create an instance of S3IterableDataset, you need to use
-    `from_prefix` or `from_objects` methods.
+    `from_prefix`, `from_objects` or `from_manifest` methods.
+
+    Beyond Amazon's s3torchconnector:
+
+    * **Downloads in flight**: each process (each DataLoader worker) keeps up to
+      ``prefetch_objects`` GETs running, within about ``prefetch_bytes`` of
+      buffers, and still yields objects in order. 1 gives the one-at-a-time
+      behaviour of the reference.
+    * **Shuffle**: ``shuffle_buffer_size`` > 0 streams objects in a random order
+      through a buffer of that many entries (entries are names and sizes, not
+      data). The order depends only on ``seed`` and the epoch (``set_epoch``);
+      with sharding, each rank and worker then takes its share of it.
+    * **Exact resume**: ``state_dict()`` / ``load_state_dict()`` restart an epoch
+      right after the last object handed out, none twice, none lost. Both this
+      dataset and its iterators implement torchdata's ``Stateful``, so
+      ``StatefulDataLoader`` checkpoints and restores every worker.
     """
 
     def __init__(
@@ -49,10 +75,19 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         s3client_config: Optional[S3ClientConfig] = None,
         enable_sharding: bool = False,
         reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        *,
+        shuffle_buffer_size: int = 0,
+        seed: int = 0,
+        prefetch_objects: int = DEFAULT_PREFETCH_OBJECTS,
+        prefetch_bytes: int = DEFAULT_PREFETCH_BYTES,
     ) -> None:
         check_dataset_arguments(region, endpoint, transform, s3client_config, reader_constructor)
         if not isinstance(enable_sharding, bool):
             raise TypeError(f"enable_sharding must be a bool, not {type(enable_sharding).__name__}")
+        _check_non_negative_int("shuffle_buffer_size", shuffle_buffer_size)
+        _check_non_negative_int("seed", seed)
+        _check_non_negative_int("prefetch_objects", prefetch_objects, 1)
+        _check_non_negative_int("prefetch_bytes", prefetch_bytes)
         self._get_dataset_objects = get_dataset_objects
         self._transform = transform
         self._region = region
@@ -61,6 +96,13 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         self._enable_sharding = enable_sharding
         self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
         self._client = DatasetClient("iterable", region, endpoint, s3client_config, self._reader_constructor)
+        self._shuffle_buffer_size = shuffle_buffer_size
+        self._seed = seed
+        self._prefetch_objects = prefetch_objects
+        self._prefetch_bytes = prefetch_bytes
+        self._epoch = 0
+        self._resume_at = 0  # objects to skip on the next pass (load_state_dict)
+        self._handed_out = 0  # objects handed out by the current pass, in this process
         # DataLoader workers do not see the process group of their rank, so
         # the rank is captured here and again when pickled for workers.
         self._rank_and_world_size = _live_rank_and_world_size()
@@ -84,11 +126,13 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         s3client_config: Optional[S3ClientConfig] = None,
         enable_sharding: bool = False,
         reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        **options: Any,
     ) -> "S3IterableDataset":
         """Returns an instance of S3IterableDataset using the S3 URI(s) provided.
 
         Args:
-          object_uris(str | Iterable[str]): S3 URI of the object(s) desired.
+          object_uris(str | Iterable[str]): S3 URI of the object(s) desired. A generator is
+            consumed lazily, as the dataset is iterated (it can then be iterated once).
           region(str): AWS region of the S3 bucket where the objects are stored.
           endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
           transform: Optional callable which is used to transform an S3Reader into the desired type.
@@ -96,6 +140,7 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
           enable_sharding: If True, shard the dataset across multiple workers for parallel data loading. If False (default), each worker loads the entire dataset independently.
           reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
             e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+          options: shuffle_buffer_size, seed, prefetch_objects, prefetch_bytes (see the class).
 
         Returns:
             S3IterableDataset: An IterableStyle dataset created from S3 objects.
@@ -113,6 +158,7 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
             s3client_config=s3client_config,
             enable_sharding=enable_sharding,
             reader_constructor=reader_constructor,
+            **options,
         )
 
     @classmethod
@@ -126,6 +172,7 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         s3client_config: Optional[S3ClientConfig] = None,
         enable_sharding: bool = False,
         reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        **options: Any,
     ) -> "S3IterableDataset":
         """Returns an instance of S3IterableDataset using the S3 URI provided.
 
@@ -138,6 +185,7 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
           enable_sharding: If True, shard the dataset across multiple workers for parallel data loading. If False (default), each worker loads the entire dataset independently.
           reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
             e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+          options: shuffle_buffer_size, seed, prefetch_objects, prefetch_bytes (see the class).
 
         Returns:
             S3IterableDataset: An IterableStyle dataset created from S3 objects.
@@ -155,6 +203,41 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
             s3client_config=s3client_config,
             enable_sharding=enable_sharding,
             reader_constructor=reader_constructor,
+            **options,
+        )
+
+    @classmethod
+    def from_manifest(
+        cls,
+        manifest: Manifest,
+        *,
+        region: str,
+        endpoint: Optional[str] = None,
+        transform: Callable[[S3Reader], Any] = identity,
+        s3client_config: Optional[S3ClientConfig] = None,
+        enable_sharding: bool = False,
+        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        **options: Any,
+    ) -> "S3IterableDataset":
+        """A dataset of the objects a manifest names with their sizes: no listing,
+        no HeadObject.
+
+        Args:
+          manifest: a JSON Lines file (local path or s3:// URI) with one
+            ``{"uri": "s3://bucket/key", "size": <bytes>}`` per line, or an
+            iterable of ``(uri, size)`` pairs.
+          Other arguments as for ``from_prefix``.
+        """
+        check_manifest(manifest)
+        return cls(
+            region,
+            partial(get_objects_from_manifest, manifest),
+            endpoint,
+            transform=transform,
+            s3client_config=s3client_config,
+            enable_sharding=enable_sharding,
+            reader_constructor=reader_constructor,
+            **options,
         )
 
     def _get_client(self) -> S3Client:
@@ -170,13 +253,35 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         else as captured in the rank's process, else from torchrun's variables."""
         return _live_rank_and_world_size() or self._rank_and_world_size or _env_rank_and_world_size() or (0, 1)
 
-    def _get_transformed_object(self, bucket_key: S3BucketKeyData) -> Any:
-        return self._transform(self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info))
+    # -- epochs and resumption ----------------------------------------------
 
-    def _objects_for_this_worker(self) -> Iterator[S3BucketKeyData]:
-        """All objects, or with sharding every object exactly once across ranks and
-        their DataLoader workers: first by rank, then by worker within a rank."""
-        objects = iter(self._get_dataset_objects(self._get_client()))
+    def set_epoch(self, epoch: int) -> None:
+        """Selects the shuffle order of ``epoch``; call before each epoch."""
+        _check_non_negative_int("epoch", epoch)
+        self._epoch = epoch
+        self._resume_at = 0
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Where this process is in the current pass: epoch, seed, objects handed out."""
+        return {"epoch": self._epoch, "seed": self._seed, "handed_out": self._handed_out}
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        """Makes the next pass continue right after the objects a ``state_dict()``
+        said were handed out, in the same order."""
+        _check_state(state_dict)
+        self._epoch = state_dict["epoch"]
+        self._seed = state_dict["seed"]
+        self._resume_at = state_dict["handed_out"]
+
+    # -- iteration ----------------------------------------------------------
+
+    def _objects_for_this_worker(self, epoch: int) -> Iterator[S3BucketKeyData]:
+        """The objects of one pass, for this process: shuffled (when asked) the same
+        way everywhere, then with sharding every object exactly once across ranks
+        and their DataLoader workers: first by rank, then by worker within a rank."""
+        objects: Iterator[S3BucketKeyData] = iter(self._get_dataset_objects(self._get_client()))
+        if self._shuffle_buffer_size > 0:
+            objects = buffer_shuffle(objects, self._shuffle_buffer_size, rng_for(self._seed, epoch))
         if not self._enable_sharding:
             return objects
         rank, world_size = self._rank_and_world()
@@ -184,5 +289,65 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
         worker_id, num_workers = (worker.id, worker.num_workers) if worker is not None else (0, 1)
         return shard(shard(objects, rank, world_size), worker_id, num_workers)
 
-    def __iter__(self) -> Iterator[Any]:
-        return map(self._get_transformed_object, self._objects_for_this_worker())
+    def _open_reader(self, bucket_key: S3BucketKeyData) -> S3Reader:
+        return self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info)
+
+    def _get_transformed_object(self, bucket_key: S3BucketKeyData) -> Any:
+        return self._transform(self._open_reader(bucket_key))
+
+    def __iter__(self) -> "S3IterableDatasetIterator":
+        start, self._resume_at = self._resume_at, 0
+        self._handed_out = start
+        return S3IterableDatasetIterator(self, self._epoch, start)
+
+
+def _check_state(state: Dict[str, Any]) -> None:
+    if not isinstance(state, dict) or not {"epoch", "seed", "handed_out"} <= state.keys():
+        raise ValueError(f"not a state_dict of S3IterableDataset: {state!r}")
+    for name in ("epoch", "seed", "handed_out"):
+        _check_non_negative_int(f"state_dict[{name!r}]", state[name])
+
+
+class S3IterableDatasetIterator:
+    """One pass over an S3IterableDataset in one process. Nothing is listed or
+    downloaded before the first ``next()``, so that a restored state costs no
+    wasted requests. Implements torchdata's ``Stateful``."""
+
+    def __init__(self, dataset: S3IterableDataset, epoch: int, start: int) -> None:
+        self._dataset = dataset
+        self._epoch = epoch
+        self._handed_out = start
+        self._readers: Optional[PrefetchingReaders] = None
+
+    def __iter__(self) -> "S3IterableDatasetIterator":
+        return self
+
+    def __next__(self) -> Any:
+        if self._readers is None:
+            dataset = self._dataset
+            objects = islice(dataset._objects_for_this_worker(self._epoch), self._handed_out, None)
+            config = dataset._client.get().s3client_config
+            self._readers = PrefetchingReaders(
+                objects,
+                dataset._open_reader,
+                dataset._prefetch_objects,
+                dataset._prefetch_bytes,
+                per_object_cap=4 * config.part_size,  # what one download buffers ahead
+            )
+        item = self._dataset._transform(next(self._readers))
+        self._handed_out += 1
+        self._dataset._handed_out = self._handed_out
+        return item
+
+    def state_dict(self) -> Dict[str, Any]:
+        return {"epoch": self._epoch, "seed": self._dataset._seed, "handed_out": self._handed_out}
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        _check_state(state_dict)
+        if self._readers is not None:
+            self._readers.close()
+            self._readers = None
+        self._epoch = state_dict["epoch"]
+        self._dataset._seed = state_dict["seed"]
+        self._handed_out = state_dict["handed_out"]
+        self._dataset._handed_out = self._handed_out

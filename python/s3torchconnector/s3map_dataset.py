@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, List, Optional, Union
 import torch.utils.data
 
 from ._dataset_base import DatasetClient, check_dataset_arguments, check_object_uris
+from ._manifest import Manifest, check_manifest, get_objects_from_manifest
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
 from ._s3dataset_common import get_objects_from_prefix, get_objects_from_uris, identity, parse_s3_uri
@@ -21,10 +22,12 @@ class S3MapDataset(torch.utils.data.Dataset):
     """A Map-Style dataset created from S3 objects.
 
     To create an instance of S3MapDataset, you need to use
-    `from_prefix` or `from_objects` methods.
+    `from_prefix`, `from_objects` or `from_manifest` methods.
 
     The objects are listed once, on first use (``len()`` or an index), and the
     listing travels with the dataset when it is pickled to DataLoader workers.
+    A DataLoader with a batch size fetches each batch with all its downloads
+    in flight at once (``__getitems__``).
     """
 
     def __init__(
@@ -138,6 +141,36 @@ class S3MapDataset(torch.utils.data.Dataset):
             reader_constructor=reader_constructor,
         )
 
+    @classmethod
+    def from_manifest(
+        cls,
+        manifest: Manifest,
+        *,
+        region: str,
+        endpoint: Optional[str] = None,
+        transform: Callable[[S3Reader], Any] = identity,
+        s3client_config: Optional[S3ClientConfig] = None,
+        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+    ) -> "S3MapDataset":
+        """A dataset of the objects a manifest names with their sizes: no listing,
+        no HeadObject.
+
+        Args:
+          manifest: a JSON Lines file (local path or s3:// URI) with one
+            ``{"uri": "s3://bucket/key", "size": <bytes>}`` per line, or an
+            iterable of ``(uri, size)`` pairs.
+          Other arguments as for ``from_prefix``.
+        """
+        check_manifest(manifest)
+        return cls(
+            region,
+            partial(get_objects_from_manifest, manifest),
+            endpoint,
+            transform=transform,
+            s3client_config=s3client_config,
+            reader_constructor=reader_constructor,
+        )
+
     def _get_client(self) -> S3Client:
         return self._client.get()
 
@@ -147,6 +180,16 @@ class S3MapDataset(torch.utils.data.Dataset):
 
     def __getitem__(self, i: int) -> Any:
         return self._transform(self._get_object(i))
+
+    def __getitems__(self, indices: List[int]) -> List[Any]:
+        """The transformed objects at ``indices``, all downloads started at once.
+        DataLoader uses this for every batch."""
+        pairs = self._dataset_bucket_key_pairs
+        readers = self._get_client().get_objects(
+            [(pairs[i].bucket, pairs[i].key, pairs[i].object_info) for i in indices],
+            reader_constructor=self._reader_constructor,
+        )
+        return [self._transform(reader) for reader in readers]
 
     def __len__(self) -> int:
         return len(self._dataset_bucket_key_pairs)

@@ -20,6 +20,7 @@ SIZES = [0, 1, PART_SIZE - 1, PART_SIZE, PART_SIZE + 1, 3 * PART_SIZE]
 
 CONSTRUCTORS = {
     "sequential": S3ReaderConstructor.sequential(),
+    "sequential_streaming": S3ReaderConstructor.sequential(streaming=True),
     "range_based": S3ReaderConstructor.range_based(),
     "range_based_unbuffered": S3ReaderConstructor.range_based(buffer_size=0),
     "range_based_small_buffer": S3ReaderConstructor.range_based(buffer_size=1000),

@@ -47,4 +47,7 @@ private:
 // copy. Tests use it to prove which paths copy.
 S3CONN_API std::uint64_t bytes_copied();
 
+// Adds to that count; for language bindings that copy out of chunks.
+S3CONN_API void count_copied_bytes(std::size_t bytes);
+
 }  // namespace s3conn

@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Dict, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from .._s3conn import Client as _NativeClient
 from .._s3conn import GetObjectStream, ListObjectsPage, ObjectInfo
@@ -130,6 +130,7 @@ class S3Client:
             profile=config.profile,
             requester_pays=config.requester_pays,
             user_agent_prefix=self._user_agent_prefix,
+            memory_limit=config.memory_limit_bytes or 0,
         )
 
     def _adopt(self, native: _NativeClient) -> _NativeClient:
@@ -171,6 +172,24 @@ class S3Client:
             get_object_info=streams.object_info,
             get_stream=streams,
         )
+
+    def get_objects(
+        self,
+        objects: Sequence[Tuple[str, str, Optional[ObjectInfo]]],
+        *,
+        reader_constructor: Optional["S3ReaderConstructorProtocol"] = None,
+    ) -> List["S3Reader"]:
+        """Readers for many objects at once, each already downloading (when its
+        reader can prefetch): the batched form of ``get_object``."""
+        readers = [
+            self.get_object(bucket, key, object_info=info, reader_constructor=reader_constructor)
+            for bucket, key, info in objects
+        ]
+        for reader in readers:
+            prefetch = getattr(reader, "prefetch", None)
+            if prefetch is not None:
+                prefetch()
+        return readers
 
     def put_object(self, bucket: str, key: str, storage_class: Optional[str] = None) -> "S3Writer":
         from ..s3writer import S3Writer

@@ -28,6 +28,9 @@ class S3ClientConfig:
         profile (str): Named profile from the AWS config and credentials files.
         requester_pays (bool): Agree to pay for requests to requester-pays buckets.
             Cannot be combined with ``unsigned``.
+        memory_limit_bytes (int): Bytes of download and upload buffers the client may
+            hold at once, at least two parts. None lets the client choose from
+            ``throughput_target_gbps`` (2 GiB at 10 Gbps).
 
     Raises:
         TypeError, ValueError: for a value of the wrong type or out of range.
@@ -40,6 +43,7 @@ class S3ClientConfig:
     max_attempts: int = 10
     profile: Optional[str] = None
     requester_pays: bool = False
+    memory_limit_bytes: Optional[int] = None
 
     def __post_init__(self) -> None:
         _require_type("throughput_target_gbps", self.throughput_target_gbps, (int, float))
@@ -63,6 +67,13 @@ class S3ClientConfig:
             _require_type("profile", self.profile, (str,))
             if not self.profile.strip():
                 raise ValueError("profile must be a non-empty profile name, or None for the default chain")
+        if self.memory_limit_bytes is not None:
+            _require_type("memory_limit_bytes", self.memory_limit_bytes, (int,))
+            if self.memory_limit_bytes < 2 * self.part_size:
+                raise ValueError(
+                    f"memory_limit_bytes must be at least two parts ({2 * self.part_size} bytes), "
+                    f"not {self.memory_limit_bytes}"
+                )
         if self.unsigned and self.requester_pays:
             raise ValueError(
                 "requester_pays cannot be combined with unsigned=True: S3 only bills requesters "

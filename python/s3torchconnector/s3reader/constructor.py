@@ -99,10 +99,15 @@ class S3ReaderConstructor:
     """
 
     @staticmethod
-    def sequential() -> S3ReaderConstructorProtocol:
+    def sequential(streaming: bool = False) -> S3ReaderConstructorProtocol:
         """Creates a constructor for sequential (generic) readers.
 
         This reader is the generic reader that supports all access patterns.
+
+        Args:
+            streaming: keep only the chunk being read instead of everything read so far,
+                so that memory stays at a few parts whatever the object size; backward
+                seeks then cost a new request. Off by default.
 
         Returns:
             S3ReaderConstructorProtocol: Partial constructor for SequentialS3Reader
@@ -110,8 +115,11 @@ class S3ReaderConstructor:
         Example::
 
             reader_constructor = S3ReaderConstructor.sequential()
+            streaming_constructor = S3ReaderConstructor.sequential(streaming=True)
         """
-        return partial(SequentialS3Reader)
+        if not isinstance(streaming, bool):
+            raise TypeError(f"streaming must be a bool, not {type(streaming).__name__}")
+        return partial(SequentialS3Reader, streaming=True) if streaming else partial(SequentialS3Reader)
 
     @staticmethod
     def range_based(buffer_size: Optional[int] = None) -> S3ReaderConstructorProtocol:

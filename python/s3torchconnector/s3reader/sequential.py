@@ -11,21 +11,31 @@ from ._segments import Segments
 from .protocol import GetStreamCallable, ObjectInfoLike
 from .s3reader import S3Reader
 
+# In streaming mode, a forward seek further than this opens a ranged GET at
+# the target instead of downloading the bytes in between.
+_SKIP_BY_NEW_REQUEST = 16 * 1024 * 1024
+
 
 class SequentialS3Reader(S3Reader):
     """Sequential S3 reader implementation.
 
-    Downloads the object with a single GET, started on the first read, and
-    keeps what it has read so that backward seeks need no new request.
-    Optimal for most use cases, including full object reads and torch.load.
+    Downloads the object with a single GET, started on the first read (or by
+    ``prefetch()``). What it holds is the native client's own download
+    buffers, referenced, not copied: reading a byte costs one copy, into the
+    caller's memory (``readinto``) or into the returned ``bytes`` (``read``).
 
-    What it keeps is the native client's own download buffers, referenced,
-    not copied: reading a byte costs one copy, into the caller's memory
-    (``readinto``) or into the returned ``bytes`` (``read``).
+    Two ways to keep data:
 
-    Seeking forward reads (and keeps) the bytes in between; seeking past the
-    end stays at the end; ``SEEK_END`` uses the size from the listing, or one
-    HeadObject when the object was not listed.
+    * default: everything read so far is kept, so backward seeks are free.
+      Memory grows to the size of the object; best for objects that fit in
+      memory and are re-read (torch.load seeks back and forth).
+    * ``streaming=True``: only the chunk being read is kept, and memory stays
+      at a few parts whatever the object size. A backward seek (or a long
+      forward one) opens a new ranged GET at the target.
+
+    Seeking forward reads the bytes in between; seeking past the end stays at
+    the end; ``SEEK_END`` uses the size from the listing, or one HeadObject
+    when the object was not listed.
     """
 
     def __init__(
@@ -34,12 +44,17 @@ class SequentialS3Reader(S3Reader):
         key: str,
         get_object_info: Callable[[], ObjectInfoLike],
         get_stream: GetStreamCallable,
+        *,
+        streaming: bool = False,
     ) -> None:
         check_location(bucket, key)
+        if not isinstance(streaming, bool):
+            raise TypeError(f"streaming must be a bool, not {type(streaming).__name__}")
         self._bucket = bucket
         self._key = key
         self._get_object_info = get_object_info
         self._get_stream = get_stream
+        self._streaming = streaming
         self._stream: Optional[GetObjectStream] = None
         self._segments = Segments()
         self._size: Optional[int] = None  # known once the stream ends, or from object info
@@ -53,6 +68,10 @@ class SequentialS3Reader(S3Reader):
     def key(self) -> str:
         return self._key
 
+    @property
+    def streaming(self) -> bool:
+        return self._streaming
+
     def prefetch(self) -> None:
         """Start fetching data from S3.
 
@@ -61,27 +80,39 @@ class SequentialS3Reader(S3Reader):
         """
         raise_if_closed(self.closed)
         if self._stream is None:
-            self._stream = self._get_stream()
+            start = self._segments.end
+            self._stream = self._get_stream() if start == 0 else self._get_stream(start, None)
 
     def _fill_to(self, offset: Optional[int]) -> None:
-        """Downloads until ``offset`` bytes are held, or to the end (None)."""
-        if self._size is not None and self._size == len(self._segments):
+        """Downloads until bytes up to ``offset`` are held, or to the end (None)."""
+        if self._size is not None and self._segments.end >= self._size:
             return
         self.prefetch()
         assert self._stream is not None
         segments = self._segments
         stream = self._stream
-        while offset is None or len(segments) < offset:
+        while offset is None or segments.end < offset:
             try:
                 segments.append(next(stream))
             except StopIteration:
-                self._size = len(segments)
+                self._size = segments.end
                 return
+
+    def _restart_at(self, position: int) -> None:
+        """Streaming mode: a new ranged GET from ``position``."""
+        if self._stream is not None:
+            self._stream.cancel()
+            self._stream = None
+        self._segments.reset(position)
 
     def _known_size(self) -> int:
         if self._size is None:
             self._size = self._get_object_info().size
         return self._size
+
+    def _after_read(self) -> None:
+        if self._streaming:
+            self._segments.release_before(self._position)
 
     def read(self, size: Optional[int] = None) -> bytes:
         """Read up to size bytes from the object and return them.
@@ -104,11 +135,12 @@ class SequentialS3Reader(S3Reader):
             return b""
         if size is None or size < 0:
             self._fill_to(None)
-            size = len(self._segments) - self._position
+            size = self._segments.end - self._position
         else:
             self._fill_to(self._position + size)
         data = self._segments.read(self._position, size)
         self._position += len(data)
+        self._after_read()
         return data
 
     def readinto(self, buf: Any) -> int:
@@ -128,6 +160,7 @@ class SequentialS3Reader(S3Reader):
         self._fill_to(self._position + len(view))
         n = self._segments.readinto(self._position, view)
         self._position += n
+        self._after_read()
         return n
 
     def seek(self, offset: int, whence: int = SEEK_SET, /) -> int:
@@ -154,11 +187,30 @@ class SequentialS3Reader(S3Reader):
             offset += self._position
         if offset < 0:
             raise ValueError(f"negative seek value {offset}")
-        if offset > len(self._segments):
+        if self._streaming:
+            return self._streaming_seek(offset)
+        if offset > self._segments.end:
             self._fill_to(offset)
         if self._size is not None:
             offset = min(offset, self._size)
         self._position = offset
+        return offset
+
+    def _streaming_seek(self, offset: int) -> int:
+        segments = self._segments
+        if offset > segments.end + _SKIP_BY_NEW_REQUEST or offset < segments.start:
+            size = self._known_size()
+            offset = min(offset, size)
+            if offset < size:
+                self._restart_at(offset)
+            else:
+                self._segments.reset(size)
+        elif offset > segments.end:
+            self._fill_to(offset)
+            if self._size is not None:
+                offset = min(offset, self._size)
+        self._position = offset
+        self._after_read()
         return offset
 
     def tell(self) -> int:
@@ -177,5 +229,5 @@ class SequentialS3Reader(S3Reader):
                 stream.cancel()
                 self._stream = None
             if hasattr(self, "_segments"):
-                self._segments.clear()
+                self._segments.reset(0)
         super().close()
