@@ -37,6 +37,14 @@ class S3Reader(ABC, io.BufferedIOBase):
     @abstractmethod
     def readinto(self, buf: Any) -> int: ...
 
+    def read1(self, size: int = -1) -> bytes:
+        """Like ``read``; lets io.TextIOWrapper and friends wrap a reader."""
+        return self.read(None if size < 0 else size)
+
+    def readinto1(self, buf: Any) -> int:
+        """Like ``readinto``."""
+        return self.readinto(buf)
+
     def seekable(self) -> bool:
         """
         Returns:
