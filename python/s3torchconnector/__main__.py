@@ -2,6 +2,7 @@
 
   demo     start a local S3 server, write a dataset, read it back, print throughput
   server   start a local S3 server for manual use and print how to connect
+  bench    run the benchmark suite (from a source checkout: benchmarks/)
 """
 
 from __future__ import annotations
@@ -19,6 +20,14 @@ def main(argv: list[str]) -> int:
         from .localserver.__main__ import main as server
 
         return server(["serve"])
+    if command == "bench":
+        try:
+            from benchmarks.run import main as bench
+        except ImportError:
+            print("the benchmarks live in the source checkout: run this from its root "
+                  "(or use ./dev bench)", file=sys.stderr)
+            return 2
+        return bench(argv[1:])
     print(__doc__, file=sys.stderr)
     return 2
 
