@@ -26,6 +26,7 @@ METRICS = [
     ("limit: one big object", "mib_per_s", "MiB/s", True),
     ("limit: one big object, C++ (into memory)", "mib_per_s", "MiB/s", True),
     ("limit: one big object, C++ (streamed)", "mib_per_s", "MiB/s", True),
+    ("limit: uploads (1-4 in parallel)", "mib_per_s", "MiB/s", True),
 ]
 
 
@@ -82,8 +83,9 @@ def targets(summary: Dict[str, Any]) -> List[Target]:
         Target("W2", "map dataset + 4 workers, objects/s vs the reference", _ratio(
             v("W2 map + DataLoader(4 workers)", "ours", "objects_per_s"),
             v("W2 map + DataLoader(4 workers)", "reference", "objects_per_s")), 1.5, True),
-        Target("W3", "big object MiB/s vs the reference's sequential reader", _ratio(
-            v(w3, "ours", "mib_per_s"), v(w3, "reference", "mib_per_s")), 2.0, True),
+        Target("W3", "big object MiB/s, our sequential reader (best mode) vs the reference's", _ratio(
+            max(filter(None, [v(w3, "ours", "mib_per_s"), v(w3s, "ours", "mib_per_s")]), default=None),
+            v(w3, "reference", "mib_per_s")), 2.0, True),
         Target("W4 save", "torch.save MiB/s vs the reference", _ratio(
             v("W4 torch.save", "ours", "save_mib_per_s"), v("W4 torch.save", "reference", "save_mib_per_s")),
             1.5, True),

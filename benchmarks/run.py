@@ -49,6 +49,7 @@ def cases(sizes: Dict[str, int], small: Dict[str, Any], big: Dict[str, Any]) -> 
         Case("W5", "W5 DCP", "dcp", ["ours", "reference"], {"bytes": sizes["dcp"], "prefix": "bench/dcp/"}),
         Case("limit", "limit: small objects", "limit_small", ["ours"], small),
         Case("limit", "limit: one big object", "limit_big", ["ours"], big),
+        Case("limit", "limit: uploads (1-4 in parallel)", "limit_upload", ["ours"], {"bytes": sizes["checkpoint"]}),
     ]
 
 

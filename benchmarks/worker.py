@@ -18,6 +18,7 @@ WORKLOADS = {
     "dcp": dcp.run,
     "limit_small": limit.run_small,
     "limit_big": limit.run_big,
+    "limit_upload": limit.run_upload,
 }
 
 

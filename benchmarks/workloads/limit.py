@@ -61,3 +61,32 @@ def run_big(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
         client.get_object_into(endpoint.bucket, params["key"], 0, buffer)
         best = max(best, size / (time.perf_counter() - start) / MiB)
     return result(mib_per_s=best)
+
+
+def run_upload(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+    """The fastest this server accepts uploads: 1, 2 and 4 multipart uploads
+    in parallel, written from memory in 64 MiB pieces."""
+    import os
+
+    endpoint = Endpoint.from_env()
+    client = _client()
+    total = params["bytes"]
+    piece = os.urandom(64 * MiB)
+
+    def upload(key: str, size: int) -> None:
+        stream = client.put_object(endpoint.bucket, key)
+        for at in range(0, size, len(piece)):
+            stream.write(memoryview(piece)[: min(len(piece), size - at)])
+        stream.close()
+
+    best = 0.0
+    for streams in (1, 2, 4):
+        start = time.perf_counter()
+        threads = [threading.Thread(target=upload, args=(f"bench/upload-limit/{streams}-{i}", total // streams))
+                   for i in range(streams)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        best = max(best, total / (time.perf_counter() - start) / MiB)
+    return result(mib_per_s=best)

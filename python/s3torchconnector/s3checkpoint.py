@@ -20,6 +20,11 @@ class S3Checkpoint:
     S3Reader and S3Writer implements io.BufferedIOBase therefore, they can be passed to
     torch.load, and torch.save.
 
+    Readers default to the sequential reader in streaming mode: ``torch.load``
+    reads a checkpoint front to back after peeking at its end, so keeping only
+    the chunk being read costs a couple of extra requests and saves holding a
+    second copy of the checkpoint in memory (Amazon's package keeps one).
+
     Example::
 
         checkpoint = S3Checkpoint(region="us-east-1")
@@ -38,7 +43,7 @@ class S3Checkpoint:
     ) -> None:
         self.region = region
         self.endpoint = endpoint
-        self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
+        self._reader_constructor = reader_constructor or S3ReaderConstructor.sequential(streaming=True)
         self._client = S3Client(
             region,
             endpoint=endpoint,

@@ -11,6 +11,9 @@ from lightning.pytorch.plugins.io import CheckpointIO
 from .._s3client import S3Client, S3ClientConfig
 from .._s3dataset_common import parse_object_uri
 from .._user_agent import UserAgent
+from ..s3reader import S3ReaderConstructor
+
+_STREAMING = S3ReaderConstructor.sequential(streaming=True)
 
 
 class S3LightningCheckpoint(CheckpointIO):
@@ -79,7 +82,8 @@ class S3LightningCheckpoint(CheckpointIO):
             S3Exception: An error occurred accessing S3.
         """
         bucket, key = self._location(path)
-        with self._client.get_object(bucket, key) as reader:
+        # Streaming: a checkpoint is read once, front to back (see S3Checkpoint).
+        with self._client.get_object(bucket, key, reader_constructor=_STREAMING) as reader:
             loaded: Dict[str, Any] = torch.load(reader, map_location, weights_only=weights_only)  # type: ignore[arg-type]
         return loaded
 
