@@ -6,6 +6,7 @@
 #include <nanobind/stl/tuple.h>
 
 #include "buffer.hpp"
+#include "gil.hpp"
 #include "s3conn/client.hpp"
 
 namespace nb = nanobind;
@@ -38,6 +39,10 @@ nb::dict config_state(const ClientConfig& c) {
     state["read_ahead"] = c.read_ahead_bytes;
     state["ca_file"] = none_if_empty(c.ca_file);
     state["connect_timeout_ms"] = c.connect_timeout_ms;
+    state["stall_timeout_seconds"] = c.stall_timeout_seconds;
+    state["retry_backoff_ms"] = c.retry_backoff_ms;
+    state["upload_checksums"] = c.upload_checksums;
+    state["validate_checksums"] = c.validate_checksums;
     return state;
 }
 
@@ -46,7 +51,8 @@ ClientConfig make_config(const std::string& region, const std::optional<std::str
                          bool unsigned_requests, const std::optional<std::string>& profile, bool requester_pays,
                          const std::string& user_agent_prefix, std::uint16_t event_loop_threads,
                          std::uint64_t memory_limit, std::uint64_t read_ahead, const std::optional<std::string>& ca_file,
-                         std::uint32_t connect_timeout_ms) {
+                         std::uint32_t connect_timeout_ms, std::uint32_t stall_timeout_seconds,
+                         std::uint32_t retry_backoff_ms, bool upload_checksums, bool validate_checksums) {
     ClientConfig c;
     c.region = region;
     c.endpoint = or_empty(endpoint);
@@ -63,6 +69,10 @@ ClientConfig make_config(const std::string& region, const std::optional<std::str
     c.read_ahead_bytes = read_ahead;
     c.ca_file = or_empty(ca_file);
     c.connect_timeout_ms = connect_timeout_ms;
+    c.stall_timeout_seconds = stall_timeout_seconds;
+    c.retry_backoff_ms = retry_backoff_ms;
+    c.upload_checksums = upload_checksums;
+    c.validate_checksums = validate_checksums;
     return c;
 }
 
@@ -78,7 +88,10 @@ ClientConfig config_from_state(const nb::dict& s) {
                        nb::cast<bool>(s["requester_pays"]), nb::cast<std::string>(s["user_agent_prefix"]),
                        nb::cast<std::uint16_t>(s["event_loop_threads"]), nb::cast<std::uint64_t>(s["memory_limit"]),
                        nb::cast<std::uint64_t>(s["read_ahead"]), opt("ca_file"),
-                       nb::cast<std::uint32_t>(s["connect_timeout_ms"]));
+                       nb::cast<std::uint32_t>(s["connect_timeout_ms"]),
+                       nb::cast<std::uint32_t>(s["stall_timeout_seconds"]),
+                       nb::cast<std::uint32_t>(s["retry_backoff_ms"]), nb::cast<bool>(s["upload_checksums"]),
+                       nb::cast<bool>(s["validate_checksums"]));
 }
 
 std::string repr(const Client& client) {
@@ -148,18 +161,22 @@ void bind_client(nb::module_& m) {
                std::uint32_t max_attempts, bool unsigned_requests, const std::optional<std::string>& profile,
                bool requester_pays, const std::string& user_agent_prefix, std::uint16_t event_loop_threads,
                std::uint64_t memory_limit, std::uint64_t read_ahead, const std::optional<std::string>& ca_file,
-               std::uint32_t connect_timeout_ms) {
+               std::uint32_t connect_timeout_ms, std::uint32_t stall_timeout_seconds, std::uint32_t retry_backoff_ms,
+               bool upload_checksums, bool validate_checksums) {
                 new (self) Client(make_config(region, endpoint, force_path_style, part_size, throughput_target_gbps,
                                               max_attempts, unsigned_requests, profile, requester_pays,
                                               user_agent_prefix, event_loop_threads, memory_limit, read_ahead, ca_file,
-                                              connect_timeout_ms));
+                                              connect_timeout_ms, stall_timeout_seconds, retry_backoff_ms,
+                                              upload_checksums, validate_checksums));
             },
             nb::arg("region") = "", nb::kw_only(), nb::arg("endpoint") = nb::none(),
             nb::arg("force_path_style") = false, nb::arg("part_size") = 8 * kMiB,
             nb::arg("throughput_target_gbps") = 10.0, nb::arg("max_attempts") = 10, nb::arg("unsigned") = false,
             nb::arg("profile") = nb::none(), nb::arg("requester_pays") = false, nb::arg("user_agent_prefix") = "",
             nb::arg("event_loop_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("read_ahead") = 0,
-            nb::arg("ca_file") = nb::none(), nb::arg("connect_timeout_ms") = 0)
+            nb::arg("ca_file") = nb::none(), nb::arg("connect_timeout_ms") = 0,
+            nb::arg("stall_timeout_seconds") = 0, nb::arg("retry_backoff_ms") = 0,
+            nb::arg("upload_checksums") = false, nb::arg("validate_checksums") = false)
         .def("__getstate__", [](const Client& c) { return config_state(c.config()); },
              nb::sig("def __getstate__(self) -> dict[str, typing.Any]"))
         .def("__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_state(state)); },
@@ -181,7 +198,7 @@ void bind_client(nb::module_& m) {
                std::optional<std::uint64_t> end, std::optional<std::uint64_t> size_hint) {
                 GetObjectRequest request{bucket, key, std::nullopt, size_hint};
                 if (start || end) request.range = ByteRange{start.value_or(0), end};
-                nb::gil_scoped_release release;
+                ReleaseGil release;
                 return c.get_object(request);
             },
             nb::arg("bucket"), nb::arg("key"), nb::arg("start") = nb::none(), nb::arg("end") = nb::none(),
@@ -192,7 +209,7 @@ void bind_client(nb::module_& m) {
             [](Client& c, const std::string& bucket, const std::string& key, std::uint64_t offset,
                nb::handle buffer) {
                 BufferView view(buffer, true);
-                nb::gil_scoped_release release;
+                ReleaseGil release;
                 return c.get_object_into(bucket, key, offset, view.data(), view.size());
             },
             nb::arg("bucket"), nb::arg("key"), nb::arg("offset"), nb::arg("buffer"),
@@ -208,7 +225,7 @@ void bind_client(nb::module_& m) {
             nb::arg("bucket"), nb::arg("key"), nb::arg("storage_class") = nb::none(),
             nb::arg("content_type") = nb::none())
         .def("head_object", &Client::head_object, nb::arg("bucket"), nb::arg("key"),
-             nb::call_guard<nb::gil_scoped_release>())
+             nb::call_guard<ReleaseGil>())
         .def(
             "list_objects",
             [](Client& c, const std::string& bucket, const std::string& prefix, const std::string& delimiter,
@@ -216,16 +233,16 @@ void bind_client(nb::module_& m) {
                const std::optional<std::string>& start_after) {
                 ListObjectsRequest request{bucket, prefix, delimiter, max_keys, or_empty(continuation_token),
                                            or_empty(start_after)};
-                nb::gil_scoped_release release;
+                ReleaseGil release;
                 return c.list_objects(request);
             },
             nb::arg("bucket"), nb::arg("prefix") = "", nb::arg("delimiter") = "", nb::arg("max_keys") = 1000,
             nb::arg("continuation_token") = nb::none(), nb::arg("start_after") = nb::none(),
             "One ListObjectsV2 page.")
         .def("delete_object", &Client::delete_object, nb::arg("bucket"), nb::arg("key"),
-             nb::call_guard<nb::gil_scoped_release>())
+             nb::call_guard<ReleaseGil>())
         .def("copy_object", &Client::copy_object, nb::arg("src_bucket"), nb::arg("src_key"), nb::arg("dst_bucket"),
-             nb::arg("dst_key"), nb::call_guard<nb::gil_scoped_release>());
+             nb::arg("dst_key"), nb::call_guard<ReleaseGil>());
 }
 
 }  // namespace s3conn::python

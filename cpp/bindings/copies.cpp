@@ -4,6 +4,7 @@
 #include <string>
 
 #include "buffer.hpp"
+#include "gil.hpp"
 #include "s3conn/chunk.hpp"
 
 namespace nb = nanobind;
@@ -16,7 +17,7 @@ constexpr std::size_t kReleaseGilAbove = 1 << 20;
 
 void copy(std::uint8_t* to, const std::uint8_t* from, std::size_t n) {
     if (n >= kReleaseGilAbove) {
-        nb::gil_scoped_release release;
+        ReleaseGil release;
         std::memcpy(to, from, n);
     } else {
         std::memcpy(to, from, n);

@@ -5,6 +5,7 @@
 #include "client.hpp"
 #include "copies.hpp"
 #include "errors.hpp"
+#include "gil.hpp"
 #include "s3conn/chunk.hpp"
 #include "s3conn/client.hpp"
 #include "s3conn/interrupt.hpp"
@@ -28,8 +29,12 @@ NB_MODULE(_s3conn, m) {
     // Blocking calls poll this every ~100 ms with the GIL released: Ctrl-C
     // (or any pending signal handler that raises) cancels the request, and the
     // handler's exception reaches the caller.
+    // Only the main thread runs Python's signal handlers, so only it checks;
+    // other threads never take the GIL from inside a wait.
+    static const unsigned long main_thread =
+        nb::cast<unsigned long>(nb::module_::import_("threading").attr("main_thread")().attr("ident"));
     s3conn::set_interrupt_check([] {
-        if (!Py_IsInitialized() || _Py_IsFinalizing()) return;
+        if (PyThread_get_thread_ident() != main_thread || s3conn::python::interpreter_finalizing()) return;
         nb::gil_scoped_acquire acquire;
         if (PyErr_CheckSignals() != 0) throw nb::python_error();
     });

@@ -4,6 +4,7 @@
 #include <nanobind/stl/string.h>
 
 #include "buffer.hpp"
+#include "gil.hpp"
 #include "s3conn/chunk.hpp"
 #include "s3conn/get_object.hpp"
 #include "s3conn/put_object.hpp"
@@ -58,7 +59,7 @@ void bind_streams(nb::module_& m) {
              [](GetObjectStream& s) {
                  std::optional<Chunk> chunk;
                  {
-                     nb::gil_scoped_release release;
+                     ReleaseGil release;
                      chunk = s.next();
                  }
                  if (!chunk) throw nb::stop_iteration();
@@ -68,7 +69,7 @@ void bind_streams(nb::module_& m) {
         .def(
             "next_chunk",
             [](GetObjectStream& s) -> std::optional<Chunk> {
-                nb::gil_scoped_release release;
+                ReleaseGil release;
                 return s.next();
             },
             "The next Chunk, or None at the end.")
@@ -76,7 +77,7 @@ void bind_streams(nb::module_& m) {
             "readinto",
             [](GetObjectStream& s, nb::handle buffer) {
                 BufferView view(buffer, true);
-                nb::gil_scoped_release release;
+                ReleaseGil release;
                 return s.read_into(view.data(), view.size());
             },
             nb::arg("buffer"), nb::sig("def readinto(self, buffer: typing_extensions.Buffer) -> int"),
@@ -96,7 +97,7 @@ void bind_streams(nb::module_& m) {
                 if (view.size() < kReleaseGilAbove) {
                     s.write(view.data(), view.size());
                 } else {
-                    nb::gil_scoped_release release;
+                    ReleaseGil release;
                     s.write(view.data(), view.size());
                 }
                 return view.size();
@@ -108,13 +109,13 @@ void bind_streams(nb::module_& m) {
             [](PutObjectStream& s) {
                 PutObjectResult result;
                 {
-                    nb::gil_scoped_release release;
+                    ReleaseGil release;
                     result = s.close();
                 }
                 return result.etag;
             },
             "Completes the upload and returns the object's ETag.")
-        .def("abort", &PutObjectStream::abort, nb::call_guard<nb::gil_scoped_release>(),
+        .def("abort", &PutObjectStream::abort, nb::call_guard<ReleaseGil>(),
              "Cancels the upload; no object is created. A no-op once closed.")
         .def_prop_ro("bytes_written", &PutObjectStream::bytes_written)
         .def_prop_ro("closed", &PutObjectStream::closed);

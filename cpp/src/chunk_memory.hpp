@@ -15,8 +15,9 @@ namespace s3conn::detail {
 
 class ChunkMemory {
 public:
-    // Takes a reference on `ticket`; the stack keeps its buffer pool alive.
-    ChunkMemory(std::shared_ptr<CrtStack> stack, aws_s3_buffer_ticket* ticket, std::size_t bytes);
+    // Takes a reference on `ticket`, whose buffer holds `pinned` bytes of the
+    // client's memory limit; the stack keeps its buffer pool alive.
+    ChunkMemory(std::shared_ptr<CrtStack> stack, aws_s3_buffer_ticket* ticket, std::size_t pinned);
     // Owns a copy of [data, data + size).
     ChunkMemory(const std::uint8_t* data, std::size_t size);
     ~ChunkMemory();

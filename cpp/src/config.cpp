@@ -34,6 +34,10 @@ ClientConfig resolve(const ClientConfig& config) {
         resolved.event_loop_threads = static_cast<std::uint16_t>(std::clamp(cores / 2, 2u, 4u));
     }
     if (resolved.read_ahead_bytes == 0) resolved.read_ahead_bytes = 4 * resolved.part_size;
+    if (resolved.ca_file.empty()) resolved.ca_file = env("AWS_CA_BUNDLE");
+    if (resolved.retry_backoff_ms == 0) {
+        resolved.retry_backoff_ms = static_cast<std::uint32_t>(std::strtoul(env("S3CONN_RETRY_BACKOFF_MS").c_str(), nullptr, 10));
+    }
     return resolved;
 }
 

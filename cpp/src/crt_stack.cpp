@@ -4,6 +4,7 @@
 
 #include <aws/auth/credentials.h>
 #include <aws/common/error.h>
+#include <aws/http/connection.h>
 #include <aws/io/channel_bootstrap.h>
 #include <aws/io/event_loop.h>
 #include <aws/io/host_resolver.h>
@@ -30,12 +31,13 @@ std::shared_ptr<CrtStack> CrtStack::create(const ClientConfig& config) {
     return std::shared_ptr<CrtStack>(new CrtStack(config));
 }
 
-bool CrtStack::owned_by_this_process() const { return owner_pid_ == ::getpid(); }
+bool CrtStack::owned_by_this_process() const { return owner_generation_ == process_generation(); }
 
 CrtStack::CrtStack(const ClientConfig& config)
     : config_(config),
       endpoint_(parse_endpoint(config.endpoint, config.region, config.force_path_style)),
-      owner_pid_(::getpid()) {
+      owner_pid_(::getpid()),
+      owner_generation_(process_generation()) {
     aws_allocator* alloc = allocator();
     // On any throw below the destructor does not run; release what exists.
     struct Cleanup {
@@ -125,6 +127,13 @@ CrtStack::CrtStack(const ClientConfig& config)
         s3_config.retry_config.retry_mode = AWS_S3_RETRY_MODE_NONE;
     } else {
         s3_config.retry_config.max_retries = config.max_attempts - 1;
+    }
+    s3_config.retry_config.backoff_scale_factor_ms = config.retry_backoff_ms;  // 0: the CRT's default
+    aws_http_connection_monitoring_options monitoring{};
+    if (config.stall_timeout_seconds != 0) {
+        monitoring.minimum_throughput_bytes_per_second = 1;
+        monitoring.allowable_throughput_failure_interval_seconds = config.stall_timeout_seconds;
+        s3_config.monitoring_options = &monitoring;  // copied by aws_s3_client_new
     }
     s3_config.enable_read_backpressure = true;
     s3_config.initial_read_window = static_cast<size_t>(config.read_ahead_bytes);

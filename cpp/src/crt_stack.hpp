@@ -3,6 +3,8 @@
 // A CrtStack belongs to the process that created it. A forked child inherits
 // its memory but none of its threads, so in a child the destructor releases
 // nothing (the stack is abandoned) and the owner builds a new stack instead.
+// "The process that created it" is checked with a fork generation counted by
+// a pthread_atfork hook, not with getpid(): it is asked on every request.
 #pragma once
 
 #include <sys/types.h>
@@ -55,6 +57,7 @@ private:
     ClientConfig config_;
     Endpoint endpoint_;
     pid_t owner_pid_;
+    unsigned owner_generation_;
     aws_event_loop_group* event_loops_ = nullptr;
     aws_host_resolver* resolver_ = nullptr;
     aws_client_bootstrap* bootstrap_ = nullptr;

@@ -47,6 +47,7 @@ std::size_t Client::get_object_into(const std::string& bucket, const std::string
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_GET_OBJECT;
     options.recv_buffer = op->buffer();
+    options.checksum_config = detail::download_checksums(op->stack()->config());
     op->start(request, options);
     struct Detach {
         detail::Operation& op;

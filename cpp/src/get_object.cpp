@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include <aws/s3/s3_buffer_pool.h>
 #include <aws/s3/s3_client.h>
 
 #include "chunk_memory.hpp"
@@ -38,12 +39,17 @@ void GetObjectState::begin(const GetObjectRequest& request) {
     }
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_GET_OBJECT;
+    options.checksum_config = download_checksums(stack()->config());
     std::uint64_t hint = 0;
     if (request.size_hint == 0u && !caller_range_) {
         // Known to be empty: one plain GET, no ranged probing.
         options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
         retried_unranged_ = true;
-    } else if (request.size_hint) {
+    } else if (request.size_hint && *request.size_hint >= stack()->config().part_size) {
+        // Only hints of a part or more reach the CRT: with a smaller hint
+        // aws-c-s3 1.5 does not retry a 5xx answer to the first GET (it fails
+        // with "missing Content-Range"). Without one a small object still costs
+        // one ranged GET, and on_body returns its oversized buffer at once.
         hint = *request.size_hint;
         options.object_size_hint = &hint;  // read during make_meta_request only
     }
@@ -55,9 +61,14 @@ void GetObjectState::on_body(aws_byte_cursor body, std::uint64_t range_start, aw
     std::shared_ptr<const ChunkMemory> memory;
     const std::uint8_t* data = body.ptr;
     CrtStack& crt = *stack();
+    // A held ticket pins its whole buffer in the client's memory limit, so
+    // that is what counts. A small body in a large buffer (a small object is
+    // received into a part-size buffer) is copied out rather than pin it.
+    const std::size_t pinned = ticket != nullptr ? aws_s3_buffer_ticket_claim(ticket).capacity : 0;
+    const bool worth_pinning = pinned <= 2 * body.len + (64u << 10);
     const auto held = crt.held_chunk_bytes().load(std::memory_order_relaxed);
-    if (ticket != nullptr && held + static_cast<std::int64_t>(body.len) <= crt.held_chunk_budget()) {
-        memory = std::make_shared<ChunkMemory>(stack(), ticket, body.len);
+    if (ticket != nullptr && worth_pinning && held + static_cast<std::int64_t>(pinned) <= crt.held_chunk_budget()) {
+        memory = std::make_shared<ChunkMemory>(stack(), ticket, pinned);
     } else {
         auto copy = std::make_shared<ChunkMemory>(body.ptr, body.len);
         data = copy->copied_data();
@@ -109,6 +120,7 @@ void GetObjectState::retry_unranged() {
     auto plain = std::make_shared<Operation>(stack(), context());
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
+    options.checksum_config = download_checksums(stack()->config());
     plain->start(HttpRequest{"GET", context().bucket, context().key, "", {}}, options);
     struct Detach {
         Operation& op;

@@ -48,6 +48,25 @@ aws_http_message* build_message(const CrtStack& stack, const Target& target, con
 
 }  // namespace
 
+const aws_s3_checksum_config* download_checksums(const ClientConfig& config) {
+    static const aws_s3_checksum_config validate = [] {
+        aws_s3_checksum_config c{};
+        c.validate_response_checksum = true;
+        return c;
+    }();
+    return config.validate_checksums ? &validate : nullptr;
+}
+
+const aws_s3_checksum_config* upload_checksums(const ClientConfig& config) {
+    static const aws_s3_checksum_config crc32c = [] {
+        aws_s3_checksum_config c{};
+        c.location = AWS_SCL_HEADER;
+        c.checksum_algorithm = AWS_SCA_CRC32C;
+        return c;
+    }();
+    return config.upload_checksums ? &crc32c : nullptr;
+}
+
 Operation::Operation(std::shared_ptr<CrtStack> stack, ErrorContext context)
     : stack_(std::move(stack)), context_(std::move(context)) {}
 

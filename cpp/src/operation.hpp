@@ -40,6 +40,12 @@ struct HttpRequest {
     Headers headers;
 };
 
+// Checksum settings for a download or an upload under `config`; null when
+// the client does not use checksums. Point options.checksum_config at the
+// result; the CRT copies it when the meta request is made.
+const aws_s3_checksum_config* download_checksums(const ClientConfig& config);
+const aws_s3_checksum_config* upload_checksums(const ClientConfig& config);
+
 class Operation : public std::enable_shared_from_this<Operation> {
 public:
     Operation(std::shared_ptr<CrtStack> stack, ErrorContext context);

@@ -1,7 +1,11 @@
 #include "put_object_state.hpp"
 
+#include <atomic>
 #include <stdexcept>
 
+#include <aws/checksums/crc.h>
+#include <aws/common/encoding.h>
+#include <aws/common/string.h>
 #include <aws/s3/s3_client.h>
 
 #include "runtime.hpp"
@@ -36,7 +40,33 @@ public:
         return aws_s3_meta_request_poll_write(meta_request(), data, eof, s_waker, this);
     }
 
+    // CRC32C of the whole object, for a multipart upload's full-object
+    // checksum: set by the writer before EOF, read by the CRT when it
+    // completes the upload.
+    std::atomic<std::uint32_t> full_object_crc32c{0};
+
+    // Checksum settings that also give S3 the full object's CRC32C, so that
+    // downloads in ranged parts can be verified end to end (a composite
+    // checksum of parts cannot be).
+    aws_s3_checksum_config full_object_checksums() {
+        aws_s3_checksum_config config = *upload_checksums(stack()->config());
+        config.full_object_checksum_callback = s_full_object_checksum;
+        config.user_data = this;
+        return config;
+    }
+
 private:
+    static aws_string* s_full_object_checksum(aws_s3_meta_request*, void* user_data) {
+        const std::uint32_t crc = static_cast<Upload*>(user_data)->full_object_crc32c.load();
+        const std::uint8_t big_endian[4] = {static_cast<std::uint8_t>(crc >> 24), static_cast<std::uint8_t>(crc >> 16),
+                                            static_cast<std::uint8_t>(crc >> 8), static_cast<std::uint8_t>(crc)};
+        aws_byte_cursor raw = aws_byte_cursor_from_array(big_endian, sizeof big_endian);
+        std::uint8_t encoded[16] = {};
+        aws_byte_buf out = aws_byte_buf_from_empty_array(encoded, sizeof encoded);
+        if (aws_base64_encode(&raw, &out) != AWS_OP_SUCCESS) return nullptr;
+        return aws_string_new_from_array(allocator(), out.buffer, out.len);
+    }
+
     static void s_waker(void* user_data) {
         auto* self = static_cast<Upload*>(user_data);
         {
@@ -86,6 +116,7 @@ void PutObjectState::check_usable() const {
 void PutObjectState::write(const std::uint8_t* data, std::size_t size) {
     check_usable();
     if (size == 0) return;
+    if (stack_->config().upload_checksums) crc32c_ = aws_checksums_crc32c_ex(data, size, crc32c_);
     if (phase_ == Phase::kBuffering) {
         if (buffer_.size() + size <= stack_->config().part_size) {
             if (buffer_.capacity() == 0) buffer_.reserve(std::min<std::size_t>(stack_->config().part_size, 1 << 20));
@@ -105,6 +136,11 @@ void PutObjectState::start_multipart() {
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_PUT_OBJECT;
     options.send_using_async_writes = true;
+    aws_s3_checksum_config checksums{};
+    if (upload_checksums(stack_->config()) != nullptr) {
+        checksums = upload_->full_object_checksums();
+        options.checksum_config = &checksums;  // copied when the meta request is made
+    }
     try {
         upload_->start(http, options);
     } catch (...) {
@@ -158,6 +194,7 @@ PutObjectResult PutObjectState::close() {
         http.headers.emplace_back("Content-Length", std::to_string(upload_->body.size()));
         aws_s3_meta_request_options options{};
         options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
+        options.checksum_config = upload_checksums(stack_->config());
         // An empty object is a PUT with Content-Length: 0 and no body at all:
         // an empty request_body would make the CRT wait for a body stream.
         if (!upload_->body.empty()) {
@@ -171,6 +208,7 @@ PutObjectResult PutObjectState::close() {
         }
     } else {
         result.multipart = true;
+        upload_->full_object_crc32c.store(crc32c_);
         feed(nullptr, 0, true);
     }
     try {

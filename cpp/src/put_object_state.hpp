@@ -44,6 +44,7 @@ private:
     std::vector<std::uint8_t> buffer_;  // the first part, while buffering
     std::shared_ptr<Upload> upload_;
     std::uint64_t bytes_written_ = 0;
+    std::uint32_t crc32c_ = 0;  // of everything written, when uploads carry checksums
 };
 
 }  // namespace s3conn::detail

@@ -1,50 +1,32 @@
 #include "runtime.hpp"
 
-#include <aws/common/logging.h>
+#include <pthread.h>
+
+#include <atomic>
+
 #include <aws/s3/s3.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <string>
-
+#include "crt_logging.hpp"
 #include "s3conn/interrupt.hpp"
 
 namespace s3conn {
 namespace {
 
+// Never destroyed: a thread still waiting while the process exits must not
+// find it gone.
 InterruptCheck& interrupt_check() {
-    static InterruptCheck check;
-    return check;
+    static InterruptCheck* const check = new InterruptCheck();
+    return *check;
 }
 
-// CRT logging is opt-in through the environment so that no caller has to wire
-// it up: S3CONN_CRT_LOG_LEVEL=error|warn|info|debug|trace, and optionally
-// S3CONN_CRT_LOG_FILE=path (stderr otherwise). The CRT writes from its own
-// threads straight to the file; nothing calls back into the host language.
-void start_logging(aws_allocator* alloc) {
-    const char* level_name = std::getenv("S3CONN_CRT_LOG_LEVEL");
-    if (level_name == nullptr || *level_name == '\0') {
-        return;
-    }
-    aws_log_level level = AWS_LL_NONE;
-    if (aws_string_to_log_level(level_name, &level) != AWS_OP_SUCCESS || level == AWS_LL_NONE) {
-        std::fprintf(stderr, "s3conn: ignoring S3CONN_CRT_LOG_LEVEL=%s (use error, warn, info, debug or trace)\n",
-                     level_name);
-        return;
-    }
-    static aws_logger logger;
-    aws_logger_standard_options options{};
-    options.level = level;
-    const char* file = std::getenv("S3CONN_CRT_LOG_FILE");
-    if (file != nullptr && *file != '\0') {
-        options.filename = file;
-    } else {
-        options.file = stderr;
-    }
-    if (aws_logger_init_standard(&logger, alloc, &options) == AWS_OP_SUCCESS) {
-        aws_logger_set(&logger);
-    }
-}
+std::atomic<unsigned> g_generation{1};
+
+void count_fork_in_child() { g_generation.fetch_add(1, std::memory_order_relaxed); }
+
+const bool g_fork_hook = [] {
+    pthread_atfork(nullptr, nullptr, count_fork_in_child);
+    return true;
+}();
 
 }  // namespace
 
@@ -58,10 +40,15 @@ aws_allocator* allocator() {
     static aws_allocator* const alloc = [] {
         aws_allocator* a = aws_default_allocator();
         aws_s3_library_init(a);
-        start_logging(a);
+        start_crt_logging_from_environment(a);
         return a;
     }();
     return alloc;
+}
+
+unsigned process_generation() {
+    (void)g_fork_hook;
+    return g_generation.load(std::memory_order_relaxed);
 }
 
 void check_interrupt() {

@@ -16,6 +16,10 @@ aws_allocator* allocator();
 // Runs the installed interrupt check, if any. May throw.
 void check_interrupt();
 
+// Which process this is, as a number that changes in every fork() child: a
+// cheap stand-in for getpid() (a system call) on the per-request paths.
+unsigned process_generation();
+
 // Waits on `cv` until `ready()` holds, running the interrupt check every
 // ~100 ms with `lock` released. Whatever the check throws propagates, so the
 // caller can cancel its operation and rethrow.

@@ -2,6 +2,7 @@
 // No server needed.
 #include "addressing.hpp"
 #include "crt_errors.hpp"
+#include "crt_logging.hpp"
 #include "harness.hpp"
 #include "list_parser.hpp"
 
@@ -193,6 +194,20 @@ S3CONN_TEST(bucket_and_key_checks) {
     list.bucket = "b";
     list.max_keys = 0;
     CHECK_THROWS_AS(client.list_objects(list), std::invalid_argument);
+}
+
+S3CONN_TEST(log_lines_lose_their_secrets) {
+    std::string line =
+        "canonical request\nx-amz-security-token:SESSIONTOKEN123\nhost:h\n"
+        "Authorization: AWS4-HMAC-SHA256 Credential=AK/x, SignedHeaders=host, Signature=abcdef0123\n"
+        "GET /k?X-Amz-Security-Token=QUERYTOKEN&X-Amz-Signature=99&x=1 X-AMZ-SECURITY-TOKEN: UPPER";
+    redact_secrets(line);
+    for (const char* secret : {"SESSIONTOKEN123", "abcdef0123", "QUERYTOKEN", "UPPER", "=99"}) {
+        if (line.find(secret) != std::string::npos) harness::fail(__FILE__, __LINE__, line + " keeps " + secret, false);
+    }
+    CHECK(line.find("host:h") != std::string::npos);
+    CHECK(line.find("x=1") != std::string::npos);
+    CHECK(line.find("x-amz-security-token:<redacted>") != std::string::npos);
 }
 
 int main(int argc, char** argv) { return harness::run_all(argc, argv, false); }

@@ -77,12 +77,30 @@ struct ClientConfig {
     // object size.
     std::uint64_t read_ahead_bytes = 0;
 
-    // PEM file of trusted CA certificates for https endpoints. Empty means the
-    // system's trust store. Verification is never switched off.
+    // PEM file of trusted CA certificates for https endpoints. Empty means
+    // AWS_CA_BUNDLE, then the system's trust store. Verification is never
+    // switched off.
     std::string ca_file;
 
     // Give up connecting after this long. 0 keeps the CRT default (3 s).
     std::uint32_t connect_timeout_ms = 0;
+
+    // A connection that moves less than one byte per second for this long is
+    // closed and its request retried or failed: a stalled server never hangs
+    // a caller. 0 means 30 s.
+    std::uint32_t stall_timeout_seconds = 0;
+
+    // Base of the exponential backoff between attempts. 0 means the CRT's
+    // default (500 ms), or S3CONN_RETRY_BACKOFF_MS when set.
+    std::uint32_t retry_backoff_ms = 0;
+
+    // Send a CRC32C of every upload (and of every part) for S3 to verify.
+    bool upload_checksums = false;
+
+    // Ask S3 for the checksums it stored and verify downloads against them.
+    // Covers whole-object GETs, and ranged GETs whose response carries a
+    // checksum of its own (parts of multipart uploads read part by part).
+    bool validate_checksums = false;
 };
 
 // The configuration with every "empty means ..." rule above applied, so that

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 _clients_lock = threading.Lock()
 _live_clients: "weakref.WeakSet[S3Client]" = weakref.WeakSet()
+# Bumped in every fork child: cheaper to compare than os.getpid() per request.
+_process_generation = 0
 
 
 def _forget_native_clients_in_child() -> None:
@@ -30,8 +32,9 @@ def _forget_native_clients_in_child() -> None:
     CRT threads did not survive the fork. Drop them; each is rebuilt on first
     use. (libs3conn would detect the fork too; this keeps the parent's stack
     from being touched at all.)"""
-    global _clients_lock
+    global _clients_lock, _process_generation
     _clients_lock = threading.Lock()  # another thread may have held it at fork time
+    _process_generation += 1
     for client in list(_live_clients):
         client._native = None
         client._native_pid = None
@@ -72,7 +75,7 @@ class S3Client:
         self._user_agent_prefix = (user_agent or UserAgent()).prefix
         self._s3client_config = s3client_config or S3ClientConfig()
         self._native: Optional[_NativeClient] = None
-        self._native_pid: Optional[int] = None
+        self._native_pid: Optional[int] = None  # the process generation it was made in
         # Fail now, not at the first request, on a bad endpoint or config.
         native = self._make_native()
         with _clients_lock:
@@ -131,21 +134,24 @@ class S3Client:
             requester_pays=config.requester_pays,
             user_agent_prefix=self._user_agent_prefix,
             memory_limit=config.memory_limit_bytes or 0,
+            ca_file=config.ca_bundle,
+            upload_checksums=config.upload_checksums,
+            validate_checksums=config.validate_checksums,
         )
 
     def _adopt(self, native: _NativeClient) -> _NativeClient:
         """Makes ``native`` this process's client; call with _clients_lock held."""
-        self._native, self._native_pid = native, os.getpid()
+        self._native, self._native_pid = native, _process_generation
         _live_clients.add(self)
         return native
 
     @property
     def _client(self) -> _NativeClient:
         native = self._native
-        if native is not None and self._native_pid == os.getpid():
+        if native is not None and self._native_pid == _process_generation:
             return native
         with _clients_lock:
-            if self._native is not None and self._native_pid == os.getpid():
+            if self._native is not None and self._native_pid == _process_generation:
                 return self._native
             return self._adopt(self._make_native())
 
@@ -161,10 +167,8 @@ class S3Client:
     ) -> "S3Reader":
         """A reader for s3://bucket/key. With ``object_info`` (from a listing) no
         HeadObject is ever needed for the size."""
-        from ..s3reader import S3ReaderConstructor
-
         log.debug("GetObject s3://%s/%s", bucket, key)
-        constructor = reader_constructor or S3ReaderConstructor.default()
+        constructor = reader_constructor or _default_reader_constructor()
         streams = ObjectStreams(self, bucket, key, object_info)
         return constructor(
             bucket=bucket,
@@ -215,6 +219,12 @@ class S3Client:
     def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None:
         log.debug("CopyObject s3://%s/%s to s3://%s/%s", src_bucket, src_key, dst_bucket, dst_key)
         self._client.copy_object(src_bucket, src_key, dst_bucket, dst_key)
+
+
+def _default_reader_constructor() -> "S3ReaderConstructorProtocol":
+    from ..s3reader import S3ReaderConstructor  # the readers import this module
+
+    return S3ReaderConstructor.default()
 
 
 class ObjectStreams:

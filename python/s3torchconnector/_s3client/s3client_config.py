@@ -31,6 +31,13 @@ class S3ClientConfig:
         memory_limit_bytes (int): Bytes of download and upload buffers the client may
             hold at once, at least two parts. None lets the client choose from
             ``throughput_target_gbps`` (2 GiB at 10 Gbps).
+        upload_checksums (bool): Send a CRC32C of every upload (and part) for S3 to verify.
+        validate_checksums (bool): Verify downloads against the checksums S3 stored
+            (objects uploaded with checksums); a mismatch raises S3Exception
+            ("ChecksumMismatch") instead of returning corrupted bytes.
+        ca_bundle (str): PEM file of CA certificates trusted for https endpoints, in
+            place of the system's. None: AWS_CA_BUNDLE, else the system's store.
+            Certificate verification cannot be switched off.
 
     Raises:
         TypeError, ValueError: for a value of the wrong type or out of range.
@@ -44,6 +51,9 @@ class S3ClientConfig:
     profile: Optional[str] = None
     requester_pays: bool = False
     memory_limit_bytes: Optional[int] = None
+    upload_checksums: bool = False
+    validate_checksums: bool = False
+    ca_bundle: Optional[str] = None
 
     def __post_init__(self) -> None:
         _require_type("throughput_target_gbps", self.throughput_target_gbps, (int, float))
@@ -61,7 +71,11 @@ class S3ClientConfig:
         _require_type("max_attempts", self.max_attempts, (int,))
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1 (1 means no retries), not {self.max_attempts}")
-        for name in ("unsigned", "force_path_style", "requester_pays"):
+        if self.ca_bundle is not None:
+            _require_type("ca_bundle", self.ca_bundle, (str,))
+            if not self.ca_bundle:
+                raise ValueError("ca_bundle must be a path to a PEM file, or None")
+        for name in ("unsigned", "force_path_style", "requester_pays", "upload_checksums", "validate_checksums"):
             _require_type(name, getattr(self, name), (bool,))
         if self.profile is not None:
             _require_type("profile", self.profile, (str,))

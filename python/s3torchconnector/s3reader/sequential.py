@@ -99,10 +99,9 @@ class SequentialS3Reader(S3Reader):
                 return
 
     def _restart_at(self, position: int) -> None:
-        """Streaming mode: a new ranged GET from ``position``."""
-        if self._stream is not None:
-            self._stream.cancel()
-            self._stream = None
+        """Streaming mode: a new ranged GET from ``position`` (dropping the old
+        stream cancels it)."""
+        self._stream = None
         self._segments.reset(position)
 
     def _known_size(self) -> int:
@@ -224,10 +223,7 @@ class SequentialS3Reader(S3Reader):
     def close(self) -> None:
         """Stops any download in progress and releases the buffered data."""
         if not self.closed:
-            stream = getattr(self, "_stream", None)  # __init__ may have failed
-            if stream is not None:
-                stream.cancel()
-                self._stream = None
-            if hasattr(self, "_segments"):
-                self._segments.reset(0)
+            # Dropping the stream cancels a download that has not finished.
+            self._stream = None
+            self._segments = Segments()
         super().close()
