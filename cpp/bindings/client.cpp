@@ -8,6 +8,7 @@
 #include "buffer.hpp"
 #include "gil.hpp"
 #include "s3conn/client.hpp"
+#include <cmath>
 
 namespace nb = nanobind;
 
@@ -92,6 +93,31 @@ ClientConfig config_from_state(const nb::dict& s) {
                        nb::cast<std::uint32_t>(s["stall_timeout_seconds"]),
                        nb::cast<std::uint32_t>(s["retry_backoff_ms"]), nb::cast<bool>(s["upload_checksums"]),
                        nb::cast<bool>(s["validate_checksums"]));
+}
+
+nb::dict metrics_dict(const MetricsSnapshot& m) {
+    nb::dict requests;
+    for (const auto& [operation, count] : m.requests) requests[operation.c_str()] = count;
+    nb::list bounds;
+    for (auto us : LatencyHistogram::kBoundsUs) bounds.append(static_cast<double>(us) / 1e6);
+    bounds.append(nb::float_(INFINITY));
+    nb::list counts;
+    for (auto c : m.first_byte_latency.counts) counts.append(c);
+    nb::dict latency;
+    latency["bounds_seconds"] = bounds;
+    latency["counts"] = counts;
+    latency["count"] = m.first_byte_latency.count;
+    latency["mean_seconds"] =
+        m.first_byte_latency.count == 0 ? 0.0 : m.first_byte_latency.total_us / 1e6 / m.first_byte_latency.count;
+    nb::dict out;
+    out["requests"] = requests;
+    out["bytes_downloaded"] = m.bytes_downloaded;
+    out["bytes_uploaded"] = m.bytes_uploaded;
+    out["retries"] = m.retries;
+    out["throttles"] = m.throttles;
+    out["errors"] = m.errors;
+    out["first_byte_latency"] = latency;
+    return out;
 }
 
 std::string repr(const Client& client) {
@@ -241,6 +267,12 @@ void bind_client(nb::module_& m) {
             "One ListObjectsV2 page.")
         .def("delete_object", &Client::delete_object, nb::arg("bucket"), nb::arg("key"),
              nb::call_guard<ReleaseGil>())
+        .def("metrics", [](const Client& c) { return metrics_dict(c.metrics()); },
+             nb::sig("def metrics(self) -> dict[str, typing.Any]"),
+             "Counters since construction or the last reset_metrics(): requests (by operation), "
+             "bytes_downloaded, bytes_uploaded, retries, throttles, errors, and first_byte_latency "
+             "(a histogram: bucket upper bounds in seconds, counts, count, mean_seconds).")
+        .def("reset_metrics", &Client::reset_metrics)
         .def("copy_object", &Client::copy_object, nb::arg("src_bucket"), nb::arg("src_key"), nb::arg("dst_bucket"),
              nb::arg("dst_key"), nb::call_guard<ReleaseGil>());
 }

@@ -30,7 +30,7 @@ std::shared_ptr<CrtStack> ClientState::stack() {
     if (!stack_ || !stack_->owned_by_this_process()) {
         // An inherited stack is dropped without releasing anything (see
         // ~CrtStack); chunks still pointing at it stay readable.
-        stack_ = CrtStack::create(resolved_);
+        stack_ = CrtStack::create(resolved_, metrics_);
     }
     return stack_;
 }
@@ -69,6 +69,9 @@ PutObjectStream Client::put_object(const PutObjectRequest& request) {
     detail::check_location("PutObject", request.bucket, request.key);
     return PutObjectStream(std::make_shared<detail::PutObjectState>(state_->stack(), request));
 }
+
+MetricsSnapshot Client::metrics() const { return state_->metrics().snapshot(); }
+void Client::reset_metrics() { state_->metrics().reset(); }
 
 const char* version() { return S3CONN_VERSION; }
 const char* crt_version() { return S3CONN_CRT_VERSION; }

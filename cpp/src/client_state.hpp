@@ -21,12 +21,15 @@ public:
     // The stack for this process: built on first use, and again in a forked
     // child, which must not use the one it inherited.
     std::shared_ptr<CrtStack> stack();
+    Metrics& metrics() { return *metrics_; }
 
 private:
     ClientConfig config_;
     ClientConfig resolved_;
     std::mutex mutex_;
     std::shared_ptr<CrtStack> stack_;
+    // Outlives the stacks: counts survive a fork child's new stack.
+    std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
 };
 
 // Throws std::invalid_argument when the bucket or key cannot name an object.

@@ -27,15 +27,16 @@ aws_byte_cursor cursor(const std::string& s) { return aws_byte_cursor_from_array
 
 }  // namespace
 
-std::shared_ptr<CrtStack> CrtStack::create(const ClientConfig& config) {
-    return std::shared_ptr<CrtStack>(new CrtStack(config));
+std::shared_ptr<CrtStack> CrtStack::create(const ClientConfig& config, std::shared_ptr<Metrics> metrics) {
+    return std::shared_ptr<CrtStack>(new CrtStack(config, std::move(metrics)));
 }
 
 bool CrtStack::owned_by_this_process() const { return owner_generation_ == process_generation(); }
 
-CrtStack::CrtStack(const ClientConfig& config)
+CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
     : config_(config),
       endpoint_(parse_endpoint(config.endpoint, config.region, config.force_path_style)),
+      metrics_(std::move(metrics)),
       owner_pid_(::getpid()),
       owner_generation_(process_generation()) {
     aws_allocator* alloc = allocator();

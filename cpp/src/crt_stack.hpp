@@ -18,6 +18,7 @@
 #include <aws/io/tls_channel_handler.h>
 
 #include "addressing.hpp"
+#include "metrics.hpp"
 #include "s3conn/config.hpp"
 
 struct aws_client_bootstrap;
@@ -32,7 +33,7 @@ class CrtStack {
 public:
     // `config` must be resolved and validated. Throws S3Error when a CRT object
     // cannot be created (an unknown profile, an unreadable CA file, ...).
-    static std::shared_ptr<CrtStack> create(const ClientConfig& config);
+    static std::shared_ptr<CrtStack> create(const ClientConfig& config, std::shared_ptr<Metrics> metrics);
     ~CrtStack();
     CrtStack(const CrtStack&) = delete;
     CrtStack& operator=(const CrtStack&) = delete;
@@ -40,6 +41,7 @@ public:
     aws_s3_client* s3_client() const { return s3_client_; }
     const ClientConfig& config() const { return config_; }
     const Endpoint& endpoint() const { return endpoint_; }
+    Metrics& metrics() const { return *metrics_; }
     pid_t owner_pid() const { return owner_pid_; }
     bool owned_by_this_process() const;
 
@@ -51,11 +53,12 @@ public:
     std::int64_t held_chunk_budget() const { return held_chunk_budget_; }
 
 private:
-    explicit CrtStack(const ClientConfig& config);
+    CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics);
     void release_crt_objects();
 
     ClientConfig config_;
     Endpoint endpoint_;
+    std::shared_ptr<Metrics> metrics_;
     pid_t owner_pid_;
     unsigned owner_generation_;
     aws_event_loop_group* event_loops_ = nullptr;

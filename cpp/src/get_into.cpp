@@ -63,6 +63,7 @@ std::size_t Client::get_object_into(const std::string& bucket, const std::string
     }
     if (op->range_not_satisfiable()) return 0;  // offset at or past the end
     op->throw_if_failed();
+    op->stack()->metrics().add_downloaded(op->received());
     return op->received();
 }
 

@@ -58,6 +58,7 @@ void GetObjectState::begin(const GetObjectRequest& request) {
 
 void GetObjectState::on_body(aws_byte_cursor body, std::uint64_t range_start, aws_s3_buffer_ticket* ticket) {
     if (body.len == 0) return;
+    stack()->metrics().add_downloaded(body.len);
     std::shared_ptr<const ChunkMemory> memory;
     const std::uint8_t* data = body.ptr;
     CrtStack& crt = *stack();

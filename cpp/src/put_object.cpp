@@ -219,6 +219,7 @@ PutObjectResult PutObjectState::close() {
         throw;
     }
     result.etag = upload_->response_header("ETag");
+    stack_->metrics().add_uploaded(result.size);
     upload_->detach();
     phase_ = Phase::kDone;
     return result;

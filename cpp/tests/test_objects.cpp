@@ -237,4 +237,27 @@ S3CONN_TEST(concurrent_clients_and_threads) {
     CHECK_EQ(mismatches.load(), 0);
 }
 
+S3CONN_TEST(metrics_count_what_happened) {
+    s3conn::Client c(harness::config());
+    const std::string key = run_prefix() + "metrics";
+    const Bytes data = pattern(kPart + 5, 17);
+    testutil::put(c, key, data);
+    CHECK(testutil::get(c, key) == data);
+    EXPECT_S3_ERROR(c.head_object(target().bucket, key + "-missing"));
+    const s3conn::MetricsSnapshot m = c.metrics();
+    CHECK_EQ(m.bytes_uploaded, data.size());
+    CHECK_EQ(m.bytes_downloaded, data.size());
+    CHECK_EQ(m.requests.at("UploadPart"), std::uint64_t{2});
+    CHECK(m.requests.at("GetObject") >= 2);
+    CHECK_EQ(m.requests.at("HeadObject"), std::uint64_t{1});
+    CHECK(m.errors >= 1);
+    CHECK(m.first_byte_latency.count >= 5);
+    std::uint64_t in_buckets = 0;
+    for (auto n : m.first_byte_latency.counts) in_buckets += n;
+    CHECK_EQ(in_buckets, m.first_byte_latency.count);
+    c.reset_metrics();
+    CHECK(c.metrics().requests.empty());
+    CHECK_EQ(c.metrics().bytes_downloaded, std::uint64_t{0});
+}
+
 int main(int argc, char** argv) { return harness::run_all(argc, argv, true); }

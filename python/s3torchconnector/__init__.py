@@ -1,6 +1,6 @@
 """s3torchconnector: PyTorch datasets and checkpoints on Amazon S3."""
 
-from ._s3conn import S3Exception
+from ._s3conn import S3AccessDeniedError, S3Exception, S3NotFoundError
 
 # The order of these imports is the order of the API docs.
 from .s3reader import S3Reader, S3ReaderConstructor  # isort: skip
@@ -19,6 +19,8 @@ __all__ = [
     "S3ReaderConstructor",
     "S3Writer",
     "S3Exception",
+    "S3NotFoundError",
+    "S3AccessDeniedError",
     "S3ClientConfig",
     "__version__",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Any, Iterable, Iterator, Tuple, Union
+from typing import Any, Iterable, Iterator, Tuple, Union, cast
 
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client
@@ -48,7 +48,7 @@ def get_objects_from_manifest(manifest: Manifest, client: S3Client) -> Iterator[
         if location.startswith("s3://"):
             bucket, key = parse_object_uri(location)
             reader = client.get_object(bucket, key)
-            return _json_lines(io.TextIOWrapper(reader, encoding="utf-8"), location)
+            return _json_lines(io.TextIOWrapper(cast(Any, reader), encoding="utf-8"), location)
         return _json_lines(_local_lines(location), location)
     return (_entry(uri, size, f"manifest entry {i}") for i, (uri, size) in enumerate(manifest))
 

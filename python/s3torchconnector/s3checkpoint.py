@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Dict, Optional
 
 from ._s3client import S3Client, S3ClientConfig
 from ._s3dataset_common import parse_object_uri
@@ -50,6 +50,13 @@ class S3Checkpoint:
             user_agent=UserAgent(["md/checkpoint"]),
             s3client_config=s3client_config,
         )
+
+    def metrics(self) -> Dict[str, Any]:
+        """Counters of this checkpoint manager's client (see the observability guide)."""
+        return self._client.metrics()
+
+    def reset_metrics(self) -> None:
+        self._client.reset_metrics()
 
     def reader(self, s3_uri: str) -> S3Reader:
         """Creates an S3Reader from a given s3_uri.

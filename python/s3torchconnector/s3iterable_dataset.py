@@ -44,7 +44,7 @@ def _check_non_negative_int(name: str, value: object, minimum: int = 0) -> None:
         raise ValueError(f"{name} must be at least {minimum}, not {value}")
 
 
-class S3IterableDataset(torch.utils.data.IterableDataset):
+class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
     """An IterableStyle dataset created from S3 objects.
 
     To create an instance of S3IterableDataset, you need to use
@@ -242,6 +242,15 @@ class S3IterableDataset(torch.utils.data.IterableDataset):
 
     def _get_client(self) -> S3Client:
         return self._client.get()
+
+    def metrics(self) -> Dict[str, Any]:
+        """Counters of this dataset's client in this process (each DataLoader
+        worker has its own): requests, bytes, retries, throttles, errors and
+        first-byte latency."""
+        return self._get_client().metrics()
+
+    def reset_metrics(self) -> None:
+        self._get_client().reset_metrics()
 
     def __getstate__(self) -> Dict[str, Any]:
         state = self.__dict__.copy()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Any, Callable, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Union
 
 import torch.utils.data
 
@@ -18,7 +18,7 @@ from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
 log = logging.getLogger(__name__)
 
 
-class S3MapDataset(torch.utils.data.Dataset):
+class S3MapDataset(torch.utils.data.Dataset[Any]):
     """A Map-Style dataset created from S3 objects.
 
     To create an instance of S3MapDataset, you need to use
@@ -173,6 +173,15 @@ class S3MapDataset(torch.utils.data.Dataset):
 
     def _get_client(self) -> S3Client:
         return self._client.get()
+
+    def metrics(self) -> Dict[str, Any]:
+        """Counters of this dataset's client in this process (each DataLoader
+        worker has its own): requests, bytes, retries, throttles, errors and
+        first-byte latency."""
+        return self._get_client().metrics()
+
+    def reset_metrics(self) -> None:
+        self._get_client().reset_metrics()
 
     def _get_object(self, i: int) -> S3Reader:
         bucket_key = self._dataset_bucket_key_pairs[i]

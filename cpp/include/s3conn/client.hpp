@@ -15,6 +15,7 @@
 
 #include "s3conn/config.hpp"
 #include "s3conn/get_object.hpp"
+#include "s3conn/metrics.hpp"
 #include "s3conn/objects.hpp"
 #include "s3conn/put_object.hpp"
 
@@ -62,6 +63,10 @@ public:
     // endpoints on custom ports.
     void copy_object(const std::string& source_bucket, const std::string& source_key,
                      const std::string& destination_bucket, const std::string& destination_key);
+
+    // Counters since construction or the last reset; see metrics.hpp.
+    MetricsSnapshot metrics() const;
+    void reset_metrics();
 
 private:
     std::shared_ptr<detail::ClientState> state_;

@@ -216,6 +216,15 @@ class S3Client:
         log.debug("DeleteObject s3://%s/%s", bucket, key)
         self._client.delete_object(bucket, key)
 
+    def metrics(self) -> Dict[str, Any]:
+        """This process's counters for this client: requests by operation, bytes
+        moved, retries, throttles, errors, first-byte latency (see the
+        observability guide)."""
+        return self._client.metrics()
+
+    def reset_metrics(self) -> None:
+        self._client.reset_metrics()
+
     def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None:
         log.debug("CopyObject s3://%s/%s to s3://%s/%s", src_bucket, src_key, dst_bucket, dst_key)
         self._client.copy_object(src_bucket, src_key, dst_bucket, dst_key)

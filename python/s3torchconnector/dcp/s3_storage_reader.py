@@ -33,7 +33,7 @@ class S3StorageReader(FileSystemReader):
     def __init__(
         self,
         region: str,
-        path: Union[str, os.PathLike],
+        path: Union[str, os.PathLike[str]],
         s3client_config: Optional[S3ClientConfig] = None,
         reader_constructor: Optional[Union[S3ReaderConstructorProtocol, DCPS3ReaderConstructorProtocol]] = None,
         endpoint: Optional[str] = None,
@@ -52,7 +52,7 @@ class S3StorageReader(FileSystemReader):
         self.sync_files = False
 
     @classmethod
-    def validate_checkpoint_id(cls, checkpoint_id: Union[str, os.PathLike]) -> bool:
+    def validate_checkpoint_id(cls, checkpoint_id: Union[str, os.PathLike[str]]) -> bool:
         return S3FileSystem.validate_checkpoint_id(checkpoint_id)
 
     def prepare_local_plan(self, plan: LoadPlan) -> LoadPlan:

@@ -84,5 +84,5 @@ class S3StorageWriter(FileSystemWriter):
             self.fs.rm_file(metadata)
 
     @classmethod
-    def validate_checkpoint_id(cls, checkpoint_id: Union[str, os.PathLike]) -> bool:
+    def validate_checkpoint_id(cls, checkpoint_id: Union[str, os.PathLike[str]]) -> bool:
         return S3FileSystem.validate_checkpoint_id(checkpoint_id)

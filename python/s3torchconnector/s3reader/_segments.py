@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import List
+from typing import Any, List
 
 from .._s3conn import copy_into, join
 
@@ -75,7 +75,7 @@ class Segments:
             return b""
         index = bisect.bisect_right(self._starts, position) - 1
         offset = position - self._starts[index]
-        parts = []
+        parts: List[Any] = []
         while size > 0:  # join copies each byte once
             view = self._views[index]
             n = min(len(view) - offset, size)

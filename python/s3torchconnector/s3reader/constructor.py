@@ -42,7 +42,7 @@ class DCPOptimizedConstructor:
         self,
         plan_items: "List[ReadItem]",
         storage_data: "Dict[MetadataIndex, _StorageInfo]",
-        base_path: Union[str, os.PathLike],
+        base_path: Union[str, os.PathLike[str]],
     ) -> None:
         """Records, per file, the byte ranges the plan reads, in plan order.
         Replaces whatever an earlier call recorded."""

@@ -54,5 +54,5 @@ class DCPS3ReaderConstructorProtocol(Protocol):
         self,
         plan_items: "List[ReadItem]",
         storage_data: "Dict[MetadataIndex, _StorageInfo]",
-        base_path: Union[str, os.PathLike],
+        base_path: Union[str, os.PathLike[str]],
     ) -> None: ...
