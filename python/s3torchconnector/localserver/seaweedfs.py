@@ -7,6 +7,7 @@ generated credentials, stopped by PID.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import random
@@ -71,6 +72,15 @@ def _pick_ports() -> List[int]:
         if all(_port_free(p) and _port_free(p + _GRPC_OFFSET) for p in ports):
             return ports
     raise ServerError("no free block of loopback ports found")
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: on Linux, the server gets SIGTERM when
+    the thread that started it dies, so a killed test run leaves no server
+    behind (start it from a long-lived thread)."""
+    if sys.platform.startswith("linux"):
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class SeaweedFS:
@@ -159,6 +169,7 @@ class SeaweedFS:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in a terminal reaches us, not it
+                preexec_fn=_die_with_parent,
             )
         target = S3Target(
             endpoint=f"http://127.0.0.1:{ports['s3']}",
