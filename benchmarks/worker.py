@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .workloads import big_object, checkpoint, dcp, limit, small_objects
+from .workloads import big_object, checkpoint, common, dcp, limit, small_objects
 
 WORKLOADS = {
     "iterable": small_objects.run_iterable,
@@ -26,6 +26,8 @@ def main() -> int:
     workload, impl, params = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
     metrics = WORKLOADS[workload](impl, params)
     print("RESULT " + json.dumps(metrics), flush=True)
+    if common.WINDOWS:
+        print("PROFILE " + json.dumps(common.WINDOWS), flush=True)
     return 0
 
 

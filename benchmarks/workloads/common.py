@@ -7,7 +7,7 @@ import resource
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -81,11 +81,36 @@ class PeakRss:
         return self.peak - self.start
 
 
+# Set by benchmarks.profile_cpu: the server's PID, so that every timed window
+# also records where the machine's CPU went (this process, its children, the
+# server, idle). The windows are printed by the worker as a PROFILE line.
+_SERVER_PID = os.environ.get("S3CONN_BENCH_SERVER_PID")
+WINDOWS: List[Dict[str, float]] = []
+
+
+def _cpu_split() -> Dict[str, float]:
+    tick = os.sysconf("SC_CLK_TCK")
+    assert _SERVER_PID is not None
+    server = open(f"/proc/{_SERVER_PID}/stat").read().rsplit(")", 1)[1].split()
+    machine = open("/proc/stat").readline().split()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "client_cpu": cpu_seconds() + children.ru_utime + children.ru_stime,
+        "server_cpu": sum(int(x) for x in server[11:15]) / tick,
+        "idle_cpu": (int(machine[4]) + int(machine[5])) / tick,
+    }
+
+
 def timed(action: Callable[[], Any]) -> Tuple[Any, float, float]:
     """(result, wall seconds, CPU seconds of this process)."""
+    split = _cpu_split() if _SERVER_PID else None
     cpu, start = cpu_seconds(), time.perf_counter()
     result = action()
-    return result, time.perf_counter() - start, cpu_seconds() - cpu
+    seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    if split is not None:
+        after = _cpu_split()
+        WINDOWS.append(dict({k: after[k] - split[k] for k in split}, seconds=seconds))
+    return result, seconds, cpu
 
 
 def chunks(total: int, size: int) -> Iterator[int]:

@@ -9,7 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
 
-from .common import MiB, Endpoint, result
+from .common import MiB, Endpoint, result, timed
 
 
 def _client() -> Any:
@@ -43,9 +43,8 @@ def run_small(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
 
         with ThreadPoolExecutor(threads) as pool:
             list(pool.map(fetch, keys[:256]))  # warm up
-            start = time.perf_counter()
-            list(pool.map(fetch, keys))
-            best = max(best, len(keys) / (time.perf_counter() - start))
+            _, seconds, _ = timed(lambda: list(pool.map(fetch, keys)))
+            best = max(best, len(keys) / seconds)
     return result(objects_per_s=best, mib_per_s=best * size / MiB)
 
 
@@ -81,12 +80,15 @@ def run_upload(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
 
     best = 0.0
     for streams in (1, 2, 4):
-        start = time.perf_counter()
         threads = [threading.Thread(target=upload, args=(f"bench/upload-limit/{streams}-{i}", total // streams))
                    for i in range(streams)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        best = max(best, total / (time.perf_counter() - start) / MiB)
+
+        def run_all() -> None:
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+
+        _, seconds, _ = timed(run_all)
+        best = max(best, total / seconds / MiB)
     return result(mib_per_s=best)
