@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
             print("the benchmarks live in the source checkout: run this from its root "
                   "(or use ./dev bench)", file=sys.stderr)
             return 2
-        return bench(argv[1:])
+        return int(bench(argv[1:]))
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -51,7 +51,7 @@ class S3Writer(io.BufferedIOBase):
             )
             self.abort()
 
-    def write(self, data: Any) -> int:  # type: ignore[override]
+    def write(self, data: Any) -> int:
         """Write bytes to S3 Object specified by bucket and key
 
         Args:

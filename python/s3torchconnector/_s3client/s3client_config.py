@@ -95,7 +95,7 @@ class S3ClientConfig:
             )
 
 
-def _require_type(name: str, value: object, types: tuple) -> None:
+def _require_type(name: str, value: object, types: tuple[type, ...]) -> None:
     # bool is an int to Python; a flag passed as a size is a mistake.
     if isinstance(value, bool) and bool not in types:
         raise TypeError(f"{name} must be {_describe(types)}, not bool")
@@ -103,5 +103,5 @@ def _require_type(name: str, value: object, types: tuple) -> None:
         raise TypeError(f"{name} must be {_describe(types)}, not {type(value).__name__}")
 
 
-def _describe(types: tuple) -> str:
+def _describe(types: tuple[type, ...]) -> str:
     return " or ".join(t.__name__ for t in types)

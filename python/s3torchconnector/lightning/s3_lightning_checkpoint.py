@@ -16,7 +16,7 @@ from ..s3reader import S3ReaderConstructor
 _STREAMING = S3ReaderConstructor.sequential(streaming=True)
 
 
-class S3LightningCheckpoint(CheckpointIO):
+class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is not type-checked here
     """A checkpoint manager for S3 using the :class:`CheckpointIO` interface.
 
     Example::
@@ -47,7 +47,7 @@ class S3LightningCheckpoint(CheckpointIO):
     def save_checkpoint(
         self,
         checkpoint: Dict[str, Any],
-        path: str,  # type: ignore[override]  # an S3 URI, never a local Path
+        path: str,  # an S3 URI, never a local Path
         storage_options: Optional[Any] = None,
     ) -> None:
         """Save model/training states as a checkpoint file through state-dump and upload to S3.
@@ -63,7 +63,7 @@ class S3LightningCheckpoint(CheckpointIO):
 
     def load_checkpoint(
         self,
-        path: str,  # type: ignore[override]
+        path: str,
         map_location: Optional[Any] = None,
         weights_only: Optional[bool] = None,
     ) -> Dict[str, Any]:
@@ -87,7 +87,7 @@ class S3LightningCheckpoint(CheckpointIO):
             loaded: Dict[str, Any] = torch.load(reader, map_location, weights_only=weights_only)  # type: ignore[arg-type]
         return loaded
 
-    def remove_checkpoint(self, path: str) -> None:  # type: ignore[override]
+    def remove_checkpoint(self, path: str) -> None:
         """Remove checkpoint file from the S3 uri.
 
         Raises:
