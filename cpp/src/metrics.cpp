@@ -8,8 +8,8 @@
 
 namespace s3conn::detail {
 
-void Metrics::record(const aws_s3_request_metrics* request) {
-    std::string operation = "Unknown";
+void Metrics::record(const aws_s3_request_metrics* request, const std::string& meta_operation) {
+    std::string operation = meta_operation;
     const aws_string* name = nullptr;
     if (aws_s3_request_metrics_get_operation_name(request, &name) == AWS_OP_SUCCESS && name != nullptr) {
         operation.assign(aws_string_c_str(name), name->len);

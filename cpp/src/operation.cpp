@@ -221,7 +221,7 @@ void Operation::s_on_telemetry(aws_s3_meta_request*, aws_s3_request_metrics* met
     } else {
         aws_reset_error();
     }
-    self.stack_->metrics().record(metrics);
+    self.stack_->metrics().record(metrics, self.context_.operation);
     std::lock_guard lock(self.mutex_);
     if (status != 0) self.last_attempt_status_ = status;
     if (!id.empty()) self.last_attempt_request_id_ = std::move(id);
