@@ -1,0 +1,40 @@
+"""The examples a user copies from: they run against the local server and
+print what they promise."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_dataloader_metrics_example_prints_each_epochs_requests(s3, native_client, prefix):
+    count = 24
+    for i in range(count):
+        stream = native_client.put_object(s3.bucket, f"{prefix}{i:03d}")
+        stream.write(os.urandom(1000 + i))
+        stream.close()
+    command = [sys.executable, str(ROOT / "examples" / "dataloader_metrics.py"), f"s3://{s3.bucket}/{prefix}",
+               "--region", s3.region, "--epochs", "2", "--workers", "2"]
+    if s3.endpoint:
+        command += ["--endpoint", s3.endpoint]
+    completed = subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
+                               timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("epoch ")]
+    assert len(lines) == 2, completed.stdout
+    expected_bytes = sum(1000 + i for i in range(count)) / 2**20
+    for epoch, line in enumerate(lines):
+        # Each epoch reads every object once (sharded over the workers), with
+        # its counters reset in between.
+        assert line.startswith(f"epoch {epoch}: {count} objects; "), line
+        assert re.search(rf"\bGetObject {count}\b", line), line
+        assert f"{expected_bytes:.1f} MiB down" in line, line
+        assert "retries 0" in line and "errors 0" in line, line
+        # Every worker lists the prefix itself: one ListObjectsV2 each.
+        assert re.search(r"\bListObjectsV2 2\b", line), line
+        assert re.search(rf"first byte [0-9.]+ ms mean over {count + 2}\b", line), line
