@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
 GiB = 1024 * MiB
 
-# (code, label of each timed window, workload, implementations, unit, units per window)
+# (code, label of each timed window, workload, implementations, unit of the rate)
 Case = Tuple[str, List[str], str, List[str], str]
 CASES: List[Case] = [
     ("W1", ["W1 iterable"], "iterable", ["ours", "reference", "boto3"], "objects"),
@@ -75,7 +75,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     pythons = {"ours": environments.ours(), "reference": reference, "boto3": reference}
     cases = [c for c in CASES if not args.only or c[0] in args.only.split(",")]
     windows: Dict[Tuple[str, str], List[Dict[str, float]]] = {}
-    units: Dict[str, float] = {}
+    units: Dict[str, Tuple[float, str]] = {}  # label -> (units per window, unit name)
     with SeaweedFS() as server:
         assert server.pid is not None
         target = server.target
@@ -94,7 +94,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     got = run_worker(pythons[impl], workload, impl, params[workload], env)
                     for label, window in zip(labels, pick(labels, got)):
                         windows.setdefault((label, impl), []).append(window)
-                        units[label] = count if unit == "objects" else big / MiB
+                        units[label] = (count, "obj") if unit == "objects" else (big / MiB, "MiB")
 
     cores = os.cpu_count() or 1
     print(f"CPU split inside each timed window, medians of {args.reps}, {cores} cores, "
@@ -103,9 +103,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     print("|---|---|---:|---:|---:|---:|---:|")
     for (label, impl), runs in windows.items():
         m = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        unit = "obj" if label.startswith(("W1", "W2", "limit: small")) else "MiB"
-        rate = units[label] / m["seconds"]
-        per_unit = m["server_cpu"] / units[label] * 1000
+        amount, unit = units[label]
+        rate = amount / m["seconds"]
+        per_unit = m["server_cpu"] / amount * 1000
         print(f"| {label} | {impl} | {rate:,.0f} {unit}/s | {m['client_cpu']:.2f} | {m['server_cpu']:.2f} | "
               f"{m['idle_cpu'] / (m['seconds'] * cores):.0%} | {per_unit:.2f} ms/{unit} |")
     return 0

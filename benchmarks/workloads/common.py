@@ -7,6 +7,7 @@ import resource
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Tuple
 
 MiB = 1024 * 1024
@@ -91,8 +92,8 @@ WINDOWS: List[Dict[str, float]] = []
 def _cpu_split() -> Dict[str, float]:
     tick = os.sysconf("SC_CLK_TCK")
     assert _SERVER_PID is not None
-    server = open(f"/proc/{_SERVER_PID}/stat").read().rsplit(")", 1)[1].split()
-    machine = open("/proc/stat").readline().split()
+    server = Path(f"/proc/{_SERVER_PID}/stat").read_text().rsplit(")", 1)[1].split()
+    machine = Path("/proc/stat").read_text().split("\n", 1)[0].split()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "client_cpu": cpu_seconds() + children.ru_utime + children.ru_stime,
