@@ -8,6 +8,9 @@
 #   S3CONN_CRT_CACHE   cache folder (CMake variable or environment variable);
 #                      default: <source>/.cache/crt
 #   S3CONN_USE_AWS_LC  build the bundled aws-lc instead of the system libcrypto
+#
+# The sources come from fetch_crt.py: from an sdist's third_party/crt-sources/
+# when present, else downloaded into the cache by pip.
 
 option(S3CONN_USE_AWS_LC "Use the CRT's bundled aws-lc instead of the system libcrypto" OFF)
 
@@ -28,7 +31,9 @@ if(S3CONN_USE_AWS_LC)
 else()
   set(_crt_crypto openssl)
 endif()
-set(_crt_key "${_crt_version}-${_crt_crypto}-${CMAKE_C_COMPILER_ID}${CMAKE_C_COMPILER_VERSION}")
+# Bump _crt_layout when the superbuild installs something new into the prefix.
+set(_crt_layout 2)
+set(_crt_key "${_crt_version}-${_crt_crypto}-${CMAKE_C_COMPILER_ID}${CMAKE_C_COMPILER_VERSION}-${_crt_layout}")
 set(S3CONN_CRT_PREFIX "${S3CONN_CRT_CACHE}/install-${_crt_key}")
 
 if(NOT EXISTS "${S3CONN_CRT_PREFIX}/.complete")

@@ -7,20 +7,43 @@ distribution, which pip downloads by package name at the version pinned in
 only its `crt/` tree is kept. A second call with the same pin does nothing, so
 builds after the first never touch the network.
 
-Usage: fetch_crt.py CACHE_DIR   (prints the path of the unpacked crt/ folder)
+An sdist of this project carries the sources itself (see `bundle`), in
+`third_party/crt-sources/`: a build from it needs neither pip nor a network.
+
+Usage:
+  fetch_crt.py CACHE_DIR          prints the path of the unpacked crt/ folder
+  fetch_crt.py --bundle CACHE_DIR DEST
+                                  writes the crt/ tree an sdist needs into DEST
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Optional
 
-PIN_FILE = Path(__file__).with_name("awscrt.pin")
+HERE = Path(__file__).resolve().parent
+PIN_FILE = HERE / "awscrt.pin"
+# Where an sdist carries the CRT sources; ignored by git, included in sdists.
+BUNDLED = HERE / "crt-sources"
+# Written last into a bundle: the pinned version and archive it came from.
+STAMP = "AWSCRT_SOURCE"
+
+# Parts of the awscrt sdist that no build of this project reads: libraries it
+# does not link, and aws-lc's test vectors and certification documents
+# (70 MB of the 105). Everything else, licence files included, is kept.
+_NOT_BUNDLED_DIRS = ("crt/aws-c-mqtt/", "crt/aws-c-event-stream/", "crt/aws-c-http/tests/")
+_NOT_BUNDLED_PARTS = ("/kat/", "/testvectors/", "/policydocs/")
+
+
+class FetchError(RuntimeError):
+    pass
 
 
 def read_pin() -> tuple[str, str]:
@@ -41,10 +64,21 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _pip_available() -> bool:
+    completed = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True)
+    return completed.returncode == 0
+
+
 def download(version: str, into: Path) -> Path:
     archive = into / f"awscrt-{version}.tar.gz"
     if archive.exists():
         return archive
+    if not _pip_available():
+        raise FetchError(
+            f"the CRT sources (awscrt=={version}) must be downloaded, and {sys.executable} "
+            "has no pip to do it. Build from this project's sdist (it carries them), or put "
+            "pip in the build environment (the project's build backend asks for it)."
+        )
     with tempfile.TemporaryDirectory(dir=into) as tmp:
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
@@ -59,38 +93,89 @@ def download(version: str, into: Path) -> Path:
     return archive
 
 
-def unpack_crt(archive: Path, version: str, into: Path) -> Path:
-    target = into / f"src-{version}"
-    done = target / ".unpacked"
-    if done.exists():
-        return target / "crt"
-    prefix = f"awscrt-{version}/crt/"
-    with tarfile.open(archive) as tar:
-        members = [m for m in tar.getmembers() if m.name.startswith(prefix)]
-        for member in members:
-            member.name = member.name[len(f"awscrt-{version}/"):]
-        tar.extractall(target, members=members, filter="data")
-    done.touch()
-    return target / "crt"
-
-
-def main() -> int:
-    if len(sys.argv) != 2:
-        print(__doc__, file=sys.stderr)
-        return 2
-    cache = Path(sys.argv[1]).resolve()
+def verified_archive(cache: Path) -> tuple[str, Path]:
+    """The pinned sdist in ``cache``, downloaded if missing, sha256 checked."""
     cache.mkdir(parents=True, exist_ok=True)
     version, expected = read_pin()
     archive = download(version, cache)
     actual = sha256_of(archive)
     if actual != expected:
         archive.unlink()
-        print(f"awscrt-{version}.tar.gz has sha256 {actual}, expected {expected}; "
-              "the file was removed. Check awscrt.pin.", file=sys.stderr)
+        raise FetchError(f"awscrt-{version}.tar.gz has sha256 {actual}, expected {expected}; "
+                         "the file was removed. Check awscrt.pin.")
+    return version, archive
+
+
+def _crt_members(tar: tarfile.TarFile, version: str, keep=lambda name: True) -> list[tarfile.TarInfo]:
+    """The archive's crt/ tree, renamed to start at crt/."""
+    top = f"awscrt-{version}/"
+    members = []
+    for member in tar.getmembers():
+        if not member.name.startswith(top + "crt/"):
+            continue
+        member.name = member.name[len(top):]
+        if keep(member.name):
+            members.append(member)
+    return members
+
+
+def unpack_crt(archive: Path, version: str, into: Path) -> Path:
+    target = into / f"src-{version}"
+    done = target / ".unpacked"
+    if done.exists():
+        return target / "crt"
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, members=_crt_members(tar, version), filter="data")
+    done.touch()
+    return target / "crt"
+
+
+def _bundled(name: str) -> bool:
+    if any(name.startswith(d) for d in _NOT_BUNDLED_DIRS):
+        return False
+    return not (name.startswith("crt/aws-lc/") and any(p in name for p in _NOT_BUNDLED_PARTS))
+
+
+def bundle(cache: Path, dest: Path) -> Path:
+    """Writes the crt/ tree a build needs into ``dest`` (replacing what is
+    there), stamped with the pinned version and the archive's sha256."""
+    version, archive = verified_archive(cache)
+    if dest.exists():
+        shutil.rmtree(dest)
+    with tarfile.open(archive) as tar:
+        tar.extractall(dest, members=_crt_members(tar, version, _bundled), filter="data")
+    (dest / STAMP).write_text(f"awscrt {version} sha256 {sha256_of(archive)}\n")
+    return dest / "crt"
+
+
+def bundled_sources(version: Optional[str] = None) -> Optional[Path]:
+    """The crt/ folder an sdist carries, if it holds the pinned version."""
+    version = version or read_pin()[0]
+    stamp = BUNDLED / STAMP
+    if stamp.exists() and stamp.read_text().split()[:2] == ["awscrt", version]:
+        return BUNDLED / "crt"
+    return None
+
+
+def main(argv: list[str]) -> int:
+    try:
+        if len(argv) == 3 and argv[0] == "--bundle":
+            print(bundle(Path(argv[1]).resolve(), Path(argv[2]).resolve()))
+            return 0
+        if len(argv) != 1:
+            print(__doc__, file=sys.stderr)
+            return 2
+        bundled = bundled_sources()
+        if bundled is not None:
+            print(bundled)
+            return 0
+        version, archive = verified_archive(Path(argv[0]).resolve())
+        print(unpack_crt(archive, version, Path(argv[0]).resolve()))
+        return 0
+    except FetchError as error:
+        print(f"fetch_crt: {error}", file=sys.stderr)
         return 1
-    print(unpack_crt(archive, version, cache))
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -48,7 +48,7 @@ void bind_copies(nb::module_& m) {
             for (nb::handle part : parts) total += BufferView(part, false).size();
             nb::object out = nb::steal(PyBytes_FromStringAndSize(nullptr, static_cast<Py_ssize_t>(total)));
             if (!out.is_valid()) throw nb::python_error();
-            auto* at = reinterpret_cast<std::uint8_t*>(PyBytes_AS_STRING(out.ptr()));
+            auto* at = reinterpret_cast<std::uint8_t*>(PyBytes_AsString(out.ptr()));
             for (nb::handle part : parts) {
                 BufferView view(part, false);
                 copy(at, view.data(), view.size());

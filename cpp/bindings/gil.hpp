@@ -6,13 +6,10 @@
 
 namespace s3conn::python {
 
-inline bool interpreter_finalizing() {
-#if PY_VERSION_HEX >= 0x030D0000
-    return Py_IsFinalizing();
-#else
-    return _Py_IsFinalizing();
-#endif
-}
+// Whether the interpreter is shutting down. Py_IsFinalizing is public only
+// from 3.13 on (and in the stable ABI from 3.13), so an abi3 module built for
+// 3.12 looks the function up in the running interpreter.
+bool interpreter_finalizing();
 
 // Like nanobind's gil_scoped_release, but a thread that comes back while the
 // interpreter is finalizing parks instead of taking the GIL: before Python
