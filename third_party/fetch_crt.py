@@ -42,6 +42,10 @@ _NOT_BUNDLED_DIRS = ("crt/aws-c-mqtt/", "crt/aws-c-event-stream/", "crt/aws-c-ht
 _NOT_BUNDLED_PARTS = ("/kat/", "/testvectors/", "/policydocs/")
 
 
+# Environment variables of the calling build that must not reach pip's own.
+_CALLER_BUILD_VARIABLES = ("CMAKE", "_PYPROJECT_HOOKS", "PEP517_")
+
+
 class FetchError(RuntimeError):
     pass
 
@@ -84,9 +88,10 @@ def download(version: str, into: Path) -> Path:
             [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
              "--quiet", "--dest", tmp, f"awscrt=={version}"],
             check=True,
-            # Metadata preparation of an sdist may run its setup; keep it away
-            # from any CMake state the calling build exported.
-            env={k: v for k, v in os.environ.items() if not k.startswith("CMAKE")},
+            # Metadata preparation of an sdist runs its build backend: keep it
+            # away from the CMake state and from the hook settings (backend
+            # name and path) of the build that called us.
+            env={k: v for k, v in os.environ.items() if not k.startswith(_CALLER_BUILD_VARIABLES)},
         )
         (downloaded,) = Path(tmp).glob("awscrt-*.tar.gz")
         downloaded.replace(archive)
