@@ -1,6 +1,7 @@
 #include "client.hpp"
 
 #include <nanobind/stl/optional.h>
+#include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/vector.h>
 #include <nanobind/stl/tuple.h>
@@ -8,6 +9,7 @@
 #include "buffer.hpp"
 #include "gil.hpp"
 #include "s3conn/client.hpp"
+#include "s3conn/listing.hpp"
 #include <cmath>
 
 namespace nb = nanobind;
@@ -134,6 +136,15 @@ std::string repr(const Client& client) {
 }  // namespace
 
 void bind_client(nb::module_& m) {
+    nb::class_<VersionPin>(m, "VersionPin",
+                           "The version (ETag) of one object that several downloads must all read: give\n"
+                           "the same pin to every get_object / get_object_into of one reader. The first\n"
+                           "response sets it, unless it is made with the ETag a listing gave.")
+        .def(nb::init<>())
+        .def(nb::init<std::string>(), nb::arg("etag"))
+        .def_prop_ro("etag", &VersionPin::etag, "The pinned ETag, without quotes; '' until known.")
+        .def("__repr__", [](const VersionPin& p) { return "VersionPin(etag='" + p.etag() + "')"; });
+
     nb::class_<ObjectInfo>(m, "ObjectInfo", "What a listing or HeadObject says about one object.")
         .def(
             "__init__",
@@ -176,6 +187,27 @@ void bind_client(nb::module_& m) {
                      nb::for_getter(nb::sig("def next_continuation_token(self, /) -> str | None")),
                      nb::for_getter("Token for the next page; None on the last page."))
         .def_ro("is_truncated", &ListObjectsPage::is_truncated);
+
+    nb::class_<ListObjectsPaginator>(m, "ListObjectsPaginator", "The pages of one listing (Client.list_pages).")
+        .def("__iter__", [](nb::handle self) { return self; })
+        .def(
+            "__next__",
+            [](ListObjectsPaginator& p) {
+                std::optional<ListObjectsPage> page;
+                {
+                    ReleaseGil release;
+                    page = p.next();
+                }
+                if (!page) throw nb::stop_iteration();
+                return std::move(*page);
+            },
+            nb::sig("def __next__(self) -> ListObjectsPage"))
+        .def_prop_ro("continuation_token",
+                     [](const ListObjectsPaginator& p) { return none_if_empty(p.continuation_token()); },
+                     nb::for_getter(nb::sig("def continuation_token(self, /) -> str | None")),
+                     nb::for_getter("Token of the next page; None before the first and after the last."))
+        .def_prop_ro("pages", &ListObjectsPaginator::pages, "Pages fetched so far.")
+        .def_prop_ro("done", &ListObjectsPaginator::done);
 
     nb::class_<Client>(m, "Client",
                        "A thread-safe S3 client on the AWS Common Runtime. Its CRT stack is built on\n"
@@ -221,25 +253,29 @@ void bind_client(nb::module_& m) {
         .def(
             "get_object",
             [](Client& c, const std::string& bucket, const std::string& key, std::optional<std::uint64_t> start,
-               std::optional<std::uint64_t> end, std::optional<std::uint64_t> size_hint) {
-                GetObjectRequest request{bucket, key, std::nullopt, size_hint};
+               std::optional<std::uint64_t> end, std::optional<std::uint64_t> size_hint,
+               std::shared_ptr<VersionPin> version) {
+                GetObjectRequest request{bucket, key, std::nullopt, size_hint, std::move(version)};
                 if (start || end) request.range = ByteRange{start.value_or(0), end};
                 ReleaseGil release;
                 return c.get_object(request);
             },
             nb::arg("bucket"), nb::arg("key"), nb::arg("start") = nb::none(), nb::arg("end") = nb::none(),
-            nb::arg("size_hint") = nb::none(),
-            "Starts a download of the object, or of bytes [start, end) of it.")
+            nb::arg("size_hint") = nb::none(), nb::arg("version") = nb::none(),
+            "Starts a download of the object, or of bytes [start, end) of it. Every request\n"
+            "given the same `version` reads the same version of the object, or fails with\n"
+            "S3Exception code 'ObjectChanged'.")
         .def(
             "get_object_into",
             [](Client& c, const std::string& bucket, const std::string& key, std::uint64_t offset,
-               nb::handle buffer) {
+               nb::handle buffer, std::shared_ptr<VersionPin> version) {
                 BufferView view(buffer, true);
                 ReleaseGil release;
-                return c.get_object_into(bucket, key, offset, view.data(), view.size());
+                return c.get_object_into(bucket, key, offset, view.data(), view.size(), std::move(version));
             },
-            nb::arg("bucket"), nb::arg("key"), nb::arg("offset"), nb::arg("buffer"),
-            nb::sig("def get_object_into(self, bucket: str, key: str, offset: int, buffer: typing_extensions.Buffer) -> int"),
+            nb::arg("bucket"), nb::arg("key"), nb::arg("offset"), nb::arg("buffer"), nb::arg("version") = nb::none(),
+            nb::sig("def get_object_into(self, bucket: str, key: str, offset: int, buffer: typing_extensions.Buffer, "
+                    "version: VersionPin | None = None) -> int"),
             "Downloads bytes [offset, offset + len(buffer)) straight into a writable buffer\n"
             "and returns how many arrived (fewer at the end of the object, 0 past it).")
         .def(
@@ -250,7 +286,7 @@ void bind_client(nb::module_& m) {
             },
             nb::arg("bucket"), nb::arg("key"), nb::arg("storage_class") = nb::none(),
             nb::arg("content_type") = nb::none())
-        .def("head_object", &Client::head_object, nb::arg("bucket"), nb::arg("key"),
+        .def("head_object", &Client::head_object, nb::arg("bucket"), nb::arg("key"), nb::arg("version") = nb::none(),
              nb::call_guard<ReleaseGil>())
         .def(
             "list_objects",
@@ -265,6 +301,17 @@ void bind_client(nb::module_& m) {
             nb::arg("bucket"), nb::arg("prefix") = "", nb::arg("delimiter") = "", nb::arg("max_keys") = 1000,
             nb::arg("continuation_token") = nb::none(), nb::arg("start_after") = nb::none(),
             "One ListObjectsV2 page.")
+        .def(
+            "list_pages",
+            [](Client& c, const std::string& bucket, const std::string& prefix, const std::string& delimiter,
+               std::uint32_t max_keys, const std::optional<std::string>& continuation_token) {
+                return ListObjectsPaginator(
+                    c, ListObjectsRequest{bucket, prefix, delimiter, max_keys, or_empty(continuation_token), ""});
+            },
+            nb::arg("bucket"), nb::arg("prefix") = "", nb::arg("delimiter") = "", nb::arg("max_keys") = 1000,
+            nb::arg("continuation_token") = nb::none(), nb::keep_alive<0, 1>(),
+            "Every page of a ListObjectsV2 listing, fetched as iterated; resumes from\n"
+            "`continuation_token`. A server whose pagination never ends raises S3Exception.")
         .def("delete_object", &Client::delete_object, nb::arg("bucket"), nb::arg("key"),
              nb::call_guard<ReleaseGil>())
         .def("metrics", [](const Client& c) { return metrics_dict(c.metrics()); },

@@ -25,6 +25,7 @@ NB_MODULE(_s3conn, m) {
     m.def("bytes_copied", &s3conn::bytes_copied,
           "Bytes libs3conn has copied out of network buffers in this process (zero-copy paths add nothing).");
     s3conn::python::bind_copies(m);
+    s3conn::python::install_gil_handling(m);
 
     // Blocking calls poll this every ~100 ms with the GIL released: Ctrl-C
     // (or any pending signal handler that raises) cancels the request, and the
@@ -34,7 +35,10 @@ NB_MODULE(_s3conn, m) {
     static const unsigned long main_thread =
         nb::cast<unsigned long>(nb::module_::import_("threading").attr("main_thread")().attr("ident"));
     s3conn::set_interrupt_check([] {
-        if (PyThread_get_thread_ident() != main_thread || s3conn::python::interpreter_finalizing()) return;
+        if (PyThread_get_thread_ident() != main_thread || s3conn::python::exiting() ||
+            s3conn::python::interpreter_finalizing()) {
+            return;
+        }
         nb::gil_scoped_acquire acquire;
         if (PyErr_CheckSignals() != 0) throw nb::python_error();
     });

@@ -83,6 +83,8 @@ void bind_streams(nb::module_& m) {
             nb::arg("buffer"), nb::sig("def readinto(self, buffer: typing_extensions.Buffer) -> int"),
             "Fills `buffer` from the network buffers (one copy); returns the bytes written, fewer only at the end.")
         .def("tell", &GetObjectStream::position, "Object position of the next byte.")
+        .def_prop_ro("etag", &GetObjectStream::etag,
+                     "ETag of the version being read, without quotes; '' until the first response.")
         .def("cancel", &GetObjectStream::cancel, "Stops the download; later reads raise S3Exception.");
 
     nb::class_<PutObjectStream>(m, "PutObjectStream",

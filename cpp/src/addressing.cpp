@@ -96,6 +96,13 @@ Endpoint parse_endpoint(const std::string& url, const std::string& region, bool 
     return endpoint;
 }
 
+std::string display(const Endpoint& endpoint) {
+    std::string out = endpoint.scheme + "://";
+    out += endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]" : endpoint.host;
+    if (endpoint.port != 0) out += ":" + std::to_string(endpoint.port);
+    return out;
+}
+
 Target target_for(const Endpoint& endpoint, std::string_view bucket, std::string_view key) {
     // A dotted bucket cannot be a TLS virtual host (the wildcard certificate
     // covers one label), so such buckets go path style over https.

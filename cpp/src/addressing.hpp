@@ -26,6 +26,9 @@ struct Endpoint {
 // localhost, where virtual hosting cannot work.
 Endpoint parse_endpoint(const std::string& url, const std::string& region, bool force_path_style);
 
+// "scheme://host[:port]", as error messages name the endpoint.
+std::string display(const Endpoint& endpoint);
+
 // Where one bucket/key request goes.
 struct Target {
     std::string host;       // the Host header: host[:port]

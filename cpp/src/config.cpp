@@ -6,6 +6,8 @@
 #include <string>
 #include <thread>
 
+#include <aws/s3/s3.h>
+
 #include "addressing.hpp"
 
 namespace s3conn {
@@ -18,6 +20,29 @@ std::string env(const char* name) {
 
 [[noreturn]] void invalid(const std::string& field, const std::string& why) {
     throw std::invalid_argument("invalid ClientConfig." + field + ": " + why);
+}
+
+std::string mib(std::uint64_t bytes) {
+    return std::to_string(bytes) + " bytes (" + std::to_string(bytes / kMiB) + " MiB)";
+}
+
+// What the CRT's buffer pool refuses (aws-c-s3 1.5, s3_default_buffer_pool.c
+// and s3_client.c): a pool under 256 MiB, and a part larger than half the pool.
+constexpr std::uint64_t kMinimumMemoryLimit = 256 * kMiB;
+
+std::uint64_t memory_limit_from_environment() {
+    const auto parse = [](const char* name, std::uint64_t unit) -> std::uint64_t {
+        const std::string value = env(name);
+        if (value.empty()) return 0;
+        char* end = nullptr;
+        const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
+        if (end == value.c_str() || *end != '\0') {
+            invalid("memory_limit_bytes", std::string(name) + "='" + value + "' is not a whole number");
+        }
+        return n * unit;
+    };
+    const std::uint64_t from_mb = parse("AWS_CRT_S3_MEMORY_LIMIT_IN_MB", kMiB);
+    return from_mb != 0 ? from_mb : parse("AWS_CRT_S3_MEMORY_LIMIT_IN_GIB", kGiB);
 }
 
 }  // namespace
@@ -34,11 +59,20 @@ ClientConfig resolve(const ClientConfig& config) {
         resolved.event_loop_threads = static_cast<std::uint16_t>(std::clamp(cores / 2, 2u, 4u));
     }
     if (resolved.read_ahead_bytes == 0) resolved.read_ahead_bytes = 4 * resolved.part_size;
+    if (resolved.connect_timeout_ms == 0) resolved.connect_timeout_ms = 3000;
+    if (resolved.stall_timeout_seconds == 0) resolved.stall_timeout_seconds = 10;
     if (resolved.ca_file.empty()) resolved.ca_file = env("AWS_CA_BUNDLE");
     if (resolved.retry_backoff_ms == 0) {
         resolved.retry_backoff_ms = static_cast<std::uint32_t>(std::strtoul(env("S3CONN_RETRY_BACKOFF_MS").c_str(), nullptr, 10));
     }
     return resolved;
+}
+
+std::uint64_t effective_memory_limit(const ClientConfig& config) {
+    if (config.memory_limit_bytes != 0) return config.memory_limit_bytes;
+    const std::uint64_t from_environment = memory_limit_from_environment();
+    if (from_environment != 0) return from_environment;
+    return aws_s3_default_memory_limit_for_throughput(config.throughput_target_gbps);
 }
 
 void validate(const ClientConfig& config) {
@@ -65,9 +99,19 @@ void validate(const ClientConfig& config) {
                                config.credentials->secret_access_key.empty())) {
         invalid("credentials", "access key id and secret access key must both be set");
     }
-    if (config.memory_limit_bytes != 0 && config.memory_limit_bytes < 2 * config.part_size) {
-        invalid("memory_limit_bytes", "must be 0 (automatic) or at least two parts (" +
-                                          std::to_string(2 * config.part_size) + " bytes)");
+    if (config.memory_limit_bytes != 0 && config.memory_limit_bytes < kMinimumMemoryLimit) {
+        invalid("memory_limit_bytes", "must be 0 (automatic) or at least 256 MiB (268435456), not " +
+                                          std::to_string(config.memory_limit_bytes));
+    }
+    const std::uint64_t memory_limit = effective_memory_limit(config);
+    if (memory_limit < kMinimumMemoryLimit) {
+        invalid("memory_limit_bytes", "the memory limit from the environment, " + mib(memory_limit) +
+                                          ", is under the CRT's minimum of 256 MiB");
+    }
+    if (config.part_size > memory_limit / 2) {
+        invalid("part_size", mib(config.part_size) + " is more than half the memory limit of " + mib(memory_limit) +
+                                 ": raise memory_limit_bytes to at least " + mib(2 * config.part_size) +
+                                 " or use a smaller part_size");
     }
     if (config.region.find_first_of(" /\t\n") != std::string::npos) {
         invalid("region", "'" + config.region + "' is not a region name");

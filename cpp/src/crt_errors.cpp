@@ -25,7 +25,7 @@ std::string code_for_crt_error(int error_code) {
         case AWS_ERROR_S3_RESPONSE_CHECKSUM_MISMATCH: return "ChecksumMismatch";
         case AWS_ERROR_S3_REQUEST_TIMEOUT: return "Timeout";
         case AWS_ERROR_S3_REQUEST_TIME_TOO_SKEWED: return "RequestTimeTooSkewed";
-        case AWS_ERROR_S3_OBJECT_MODIFIED: return "ObjectModified";
+        case AWS_ERROR_S3_OBJECT_MODIFIED: return "ObjectChanged";
         case AWS_ERROR_S3_INCORRECT_CONTENT_LENGTH: return "IncompleteBody";
         default: break;
     }
@@ -74,6 +74,8 @@ std::string header_value(const aws_http_headers* headers, const char* name) {
 
 }  // namespace
 
+bool is_tls_failure(int error_code) { return starts_with(aws_error_name(error_code), "AWS_IO_TLS"); }
+
 std::string code_for_status(int status) {
     switch (status) {
         case 301: return "PermanentRedirect";
@@ -108,6 +110,7 @@ ErrorDetails from_crt_error(const ErrorContext& context, int error_code) {
     details.operation = context.operation;
     details.bucket = context.bucket;
     details.key = context.key;
+    details.endpoint = context.endpoint;
     details.crt_error_code = error_code;
     details.crt_error = aws_error_name(error_code);
     details.code = code_for_crt_error(error_code);

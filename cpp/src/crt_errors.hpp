@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "s3conn/error.hpp"
 
@@ -12,10 +13,20 @@ namespace s3conn::detail {
 
 // Where a failure happened, filled into every error of an operation.
 struct ErrorContext {
+    ErrorContext(std::string operation_, std::string bucket_, std::string key_, std::string endpoint_ = {})
+        : operation(std::move(operation_)), bucket(std::move(bucket_)), key(std::move(key_)),
+          endpoint(std::move(endpoint_)) {}
+
     std::string operation;
     std::string bucket;
     std::string key;
+    std::string endpoint;  // scheme://host[:port] the request went to; set by Operation
 };
+
+// Whether an attempt that failed with `crt_error_code` and no HTTP response
+// is worth another: not after a failed TLS handshake (the server's
+// certificate or protocol will not change in a second).
+bool is_tls_failure(int crt_error_code);
 
 // A failure below HTTP (socket, TLS, DNS, credentials, cancellation).
 ErrorDetails from_crt_error(const ErrorContext& context, int crt_error_code);

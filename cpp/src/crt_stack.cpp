@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <aws/auth/credentials.h>
 #include <aws/common/error.h>
 #include <aws/http/connection.h>
@@ -79,6 +81,10 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
         aws_tls_ctx_options_clean_up(&tls_ctx_options);
         if (tls_ctx_ == nullptr) fail("creating the TLS context");
         aws_tls_connection_options_init_from_ctx(&tls_options_, tls_ctx_);
+        // A handshake with S3 takes a few round trips; a server that never
+        // answers one (plain HTTP on the port) must not hold a request for
+        // the CRT's default of 10 s.
+        tls_options_.timeout_ms = config.connect_timeout_ms;
         tls_options_set_ = true;
     }
 
@@ -113,40 +119,44 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
 
     aws_s3_init_default_signing_config(&signing_, cursor(config_.region), credentials_);
 
+    s3_client_ = make_s3_client(config.stall_timeout_seconds, kMinimumThroughput);
+    // Multipart uploads and copies end with a request S3 may take minutes to
+    // answer (it trickles whitespace meanwhile): they get a client of their own
+    // whose connections only need to stay alive.
+    upload_client_ = make_s3_client(std::max<std::uint32_t>(60, config.stall_timeout_seconds), 1);
+
+    held_chunk_budget_ = static_cast<std::int64_t>(effective_memory_limit(config) / 2);
+    cleanup.armed = false;
+}
+
+aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64_t minimum_throughput) {
     aws_s3_client_config s3_config{};
     s3_config.region = cursor(config_.region);
     s3_config.client_bootstrap = bootstrap_;
     s3_config.tls_mode = endpoint_.is_tls() ? AWS_MR_TLS_ENABLED : AWS_MR_TLS_DISABLED;
     s3_config.tls_connection_options = tls_options_set_ ? &tls_options_ : nullptr;
     s3_config.signing_config = &signing_;
-    s3_config.part_size = config.part_size;
-    s3_config.multipart_upload_threshold = config.part_size;
-    s3_config.throughput_target_gbps = config.throughput_target_gbps;
-    s3_config.memory_limit_in_bytes = config.memory_limit_bytes;
-    s3_config.connect_timeout_ms = config.connect_timeout_ms;
-    if (config.max_attempts <= 1) {
+    s3_config.part_size = config_.part_size;
+    s3_config.multipart_upload_threshold = config_.part_size;
+    s3_config.throughput_target_gbps = config_.throughput_target_gbps;
+    s3_config.memory_limit_in_bytes = config_.memory_limit_bytes;
+    s3_config.connect_timeout_ms = config_.connect_timeout_ms;
+    if (config_.max_attempts <= 1) {
         s3_config.retry_config.retry_mode = AWS_S3_RETRY_MODE_NONE;
     } else {
-        s3_config.retry_config.max_retries = config.max_attempts - 1;
+        s3_config.retry_config.max_retries = config_.max_attempts - 1;
     }
-    s3_config.retry_config.backoff_scale_factor_ms = config.retry_backoff_ms;  // 0: the CRT's default
+    s3_config.retry_config.backoff_scale_factor_ms = config_.retry_backoff_ms;  // 0: the CRT's default
     aws_http_connection_monitoring_options monitoring{};
-    if (config.stall_timeout_seconds != 0) {
-        monitoring.minimum_throughput_bytes_per_second = 1;
-        monitoring.allowable_throughput_failure_interval_seconds = config.stall_timeout_seconds;
-        s3_config.monitoring_options = &monitoring;  // copied by aws_s3_client_new
-    }
+    monitoring.minimum_throughput_bytes_per_second = minimum_throughput;
+    monitoring.allowable_throughput_failure_interval_seconds = stall_seconds;
+    s3_config.monitoring_options = &monitoring;  // copied by aws_s3_client_new
     s3_config.enable_read_backpressure = true;
-    s3_config.initial_read_window = static_cast<size_t>(config.read_ahead_bytes);
+    s3_config.initial_read_window = static_cast<size_t>(config_.read_ahead_bytes);
 
-    s3_client_ = aws_s3_client_new(alloc, &s3_config);
-    if (s3_client_ == nullptr) fail("creating the S3 client");
-
-    const std::uint64_t memory_limit = config.memory_limit_bytes != 0
-                                           ? config.memory_limit_bytes
-                                           : aws_s3_default_memory_limit_for_throughput(config.throughput_target_gbps);
-    held_chunk_budget_ = static_cast<std::int64_t>(memory_limit / 2);
-    cleanup.armed = false;
+    aws_s3_client* client = aws_s3_client_new(allocator(), &s3_config);
+    if (client == nullptr) fail("creating the S3 client");
+    return client;
 }
 
 CrtStack::~CrtStack() {
@@ -163,6 +173,8 @@ void CrtStack::release_crt_objects() {
     // a CRT thread dropping the last chunk of a download.
     aws_s3_client_release(s3_client_);
     s3_client_ = nullptr;
+    aws_s3_client_release(upload_client_);
+    upload_client_ = nullptr;
     aws_credentials_provider_release(credentials_);
     credentials_ = nullptr;
     if (tls_options_set_) {

@@ -38,7 +38,11 @@ public:
     CrtStack(const CrtStack&) = delete;
     CrtStack& operator=(const CrtStack&) = delete;
 
+    // The client for every request but those below.
     aws_s3_client* s3_client() const { return s3_client_; }
+    // Multipart uploads and copies: the same, but a connection only has to
+    // stay alive, not move 1 KiB/s (see stall_timeout_seconds).
+    aws_s3_client* upload_client() const { return upload_client_; }
     const ClientConfig& config() const { return config_; }
     const Endpoint& endpoint() const { return endpoint_; }
     Metrics& metrics() const { return *metrics_; }
@@ -55,6 +59,7 @@ public:
 private:
     CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics);
     void release_crt_objects();
+    aws_s3_client* make_s3_client(std::uint32_t stall_seconds, std::uint64_t minimum_throughput);
 
     ClientConfig config_;
     Endpoint endpoint_;
@@ -70,6 +75,7 @@ private:
     bool tls_options_set_ = false;
     aws_signing_config_aws signing_{};
     aws_s3_client* s3_client_ = nullptr;
+    aws_s3_client* upload_client_ = nullptr;
     std::atomic<std::int64_t> held_chunk_bytes_{0};
     std::int64_t held_chunk_budget_ = 0;
 };

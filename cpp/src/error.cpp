@@ -3,6 +3,32 @@
 namespace s3conn {
 namespace {
 
+bool is_https(const ErrorDetails& d) { return d.endpoint.rfind("https://", 0) == 0; }
+
+// Network failures: what most likely went wrong, naming where.
+std::string network_hint(const ErrorDetails& d) {
+    const std::string& c = d.code;
+    const std::string where = d.endpoint.empty() ? "the endpoint" : "the endpoint " + d.endpoint;
+    if (c == "DnsError") return "the host name of " + where + " could not be resolved: check the endpoint URL";
+    if (c == "ConnectionRefused") return "nothing is listening at " + where + ": check its host and port";
+    if (c == "TlsError") {
+        if (d.crt_error == "AWS_IO_TLS_NEGOTIATION_TIMEOUT" || d.crt_error == "AWS_IO_TLS_ERROR_NEGOTIATION_FAILURE")
+            return "the TLS handshake failed with " + where +
+                   ": if that server speaks plain HTTP, use an http:// endpoint; otherwise check its "
+                   "certificate, or give the CA bundle that signed it";
+        return "the TLS handshake failed with " + where +
+               ": check the endpoint's certificate, or give the CA bundle that signed it";
+    }
+    if (c == "Timeout" && d.crt_error == "AWS_IO_SOCKET_TIMEOUT")
+        return "connecting to " + where + " timed out: check the host, port and network (firewall, VPC endpoint)";
+    if (c == "Timeout" || d.crt_error == "AWS_ERROR_HTTP_CHANNEL_THROUGHPUT_FAILURE")
+        return where + " did not answer, or answered too slowly (see stall_timeout_seconds)";
+    if (c == "NetworkError" && is_https(d) && d.crt_error == "AWS_ERROR_HTTP_CONNECTION_CLOSED")
+        return "the connection to " + where + " was closed: if that server speaks plain HTTP, use an http:// endpoint";
+    if (c == "NetworkError") return "the connection to " + where + " failed: check the endpoint and network";
+    return {};
+}
+
 // What a user can do about the common failures, in one sentence each.
 const char* hint_for(const ErrorDetails& d) {
     const std::string& c = d.code;
@@ -20,10 +46,8 @@ const char* hint_for(const ErrorDetails& d) {
     if (c == "CredentialsError")
         return "no usable credentials were found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile, "
                "or use unsigned requests for public buckets";
-    if (c == "DnsError") return "the endpoint's host name could not be resolved: check the endpoint URL";
-    if (c == "ConnectionRefused") return "nothing is listening at the endpoint: check its host and port";
-    if (c == "TlsError")
-        return "the TLS handshake failed: check the endpoint's certificate, or give the CA bundle that signed it";
+    if (c == "ObjectChanged")
+        return "the object was overwritten while it was read; read it again to get the new version";
     if (c == "EntityTooLarge" || c == "InvalidPart" || c == "TooManyParts")
         return "the object exceeds what a multipart upload of this part size can hold (10,000 parts): raise part_size";
     return nullptr;
@@ -50,10 +74,15 @@ std::string describe(const ErrorDetails& d) {
         out += " s3://" + d.bucket;
         if (!d.key.empty()) out += "/" + d.key;
     }
+    if (!d.endpoint.empty()) out += " at " + d.endpoint;
     out += " failed: " + (d.code.empty() ? std::string("UnknownError") : d.code);
     if (d.http_status != 0) out += " (HTTP " + std::to_string(d.http_status) + ")";
     if (!d.message.empty()) out += ": " + d.message;
-    if (const char* hint = hint_for(d)) out += ". Hint: " + std::string(hint);
+    if (const char* hint = hint_for(d)) {
+        out += ". Hint: " + std::string(hint);
+    } else if (std::string hint = d.http_status == 0 ? network_hint(d) : std::string(); !hint.empty()) {
+        out += ". Hint: " + hint;
+    }
     if (!d.request_id.empty()) out += " [request id " + d.request_id + "]";
     if (!d.crt_error.empty() && d.http_status == 0) out += " [" + d.crt_error + "]";
     return out;

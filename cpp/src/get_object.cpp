@@ -1,11 +1,13 @@
 #include "get_object_state.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <aws/s3/s3_buffer_pool.h>
 #include <aws/s3/s3_client.h>
 
 #include "chunk_memory.hpp"
+#include "etag.hpp"
 #include "runtime.hpp"
 
 namespace s3conn {
@@ -22,10 +24,12 @@ std::string range_header(const ByteRange& range) {
 
 GetObjectState::GetObjectState(std::shared_ptr<CrtStack> stack, const GetObjectRequest& request)
     : Operation(std::move(stack), ErrorContext{"GetObject", request.bucket, request.key}),
+      version_(request.version, request.size_hint),
       position_(request.range ? request.range->start : 0) {}
 
 void GetObjectState::begin(const GetObjectRequest& request) {
     HttpRequest http{"GET", request.bucket, request.key, "", {}};
+    if (std::string if_match = version_.if_match(); !if_match.empty()) http.headers.emplace_back("If-Match", if_match);
     caller_range_ = request.range.has_value();
     if (request.range) {
         if (request.range->end && *request.range->end <= request.range->start) {
@@ -82,6 +86,42 @@ void GetObjectState::on_body(aws_byte_cursor body, std::uint64_t range_start, aw
     cv_.notify_all();
 }
 
+void GetObjectState::on_attempt(const Attempt& attempt) {
+    if (attempt.request != "GetObject" && attempt.request != "HeadObject") return;
+    if (auto changed = version_.check(context(), attempt)) {
+        give_up(std::move(*changed));
+        return;
+    }
+    if (attempt.request == "GetObject" && attempt.status >= 200 && attempt.status < 300) {
+        const bool ranged = attempt.range_start != 0 || attempt.range_end != 0;
+        verified_.emplace_back(attempt.range_start, ranged ? attempt.range_end : UINT64_MAX);
+        cv_.notify_all();
+    }
+}
+
+void GetObjectState::on_finished() {
+    if (error_) version_.explain_precondition_failure(*error_);
+}
+
+bool GetObjectState::verified(const Chunk& chunk) const {
+    if (finished_ && !error_) return true;  // every part's attempt was checked before the end
+    for (const auto& [first, last] : verified_) {
+        if (first <= chunk.offset() && chunk.offset() <= last) return true;
+    }
+    return false;
+}
+
+std::string GetObjectState::etag() const {
+    std::lock_guard lock(mutex_);
+    return version_.etag();
+}
+
+void GetObjectState::open_window(std::size_t bytes) {
+    const std::uint64_t repaid = std::min<std::uint64_t>(window_advance_, bytes);
+    window_advance_ -= repaid;
+    if (bytes > repaid) aws_s3_meta_request_increment_read_window(meta_request(), bytes - repaid);
+}
+
 void GetObjectState::check_process() const {
     if (!from_this_process()) {
         ErrorDetails details;
@@ -97,14 +137,35 @@ void GetObjectState::check_process() const {
 bool GetObjectState::wait_for_chunk() {
     std::unique_lock lock(mutex_);
     try {
-        wait_interruptibly(lock, cv_, [this] { return !ready_.empty() || finished_; });
+        for (;;) {
+            wait_interruptibly(lock, cv_, [this] { return !ready_.empty() || finished_; });
+            if (!ready_.empty() && verified(ready_.front())) {
+                const std::uint64_t next = ready_.front().offset();
+                verified_.erase(std::remove_if(verified_.begin(), verified_.end(),
+                                               [next](const auto& range) { return range.second < next; }),
+                                verified_.end());
+                return true;
+            }
+            if (finished_) break;
+            // The front chunk's part has not been checked yet: its check comes
+            // once the whole part is delivered, which the read window may be
+            // holding back. Let one more part through, once.
+            if (window_advance_ == 0) {
+                window_advance_ = stack()->config().part_size;
+                lock.unlock();
+                aws_s3_meta_request_increment_read_window(meta_request(), window_advance_);
+                lock.lock();
+            }
+            wait_interruptibly(lock, cv_, [this] { return finished_ || verified(ready_.front()); });
+        }
     } catch (...) {
         lock.unlock();
         cancel();
         throw;
     }
-    if (!ready_.empty()) return true;
-    if (!error_) return false;
+    if (!error_) return !ready_.empty();
+    // Failed: queued chunks are dropped, checked or not; the error says why.
+    ready_.clear();
     if (should_retry_unranged()) {
         lock.unlock();
         retry_unranged();
@@ -122,7 +183,14 @@ void GetObjectState::retry_unranged() {
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
     options.checksum_config = download_checksums(stack()->config());
-    plain->start(HttpRequest{"GET", context().bucket, context().key, "", {}}, options);
+    HttpRequest http{"GET", context().bucket, context().key, "", {}};
+    {
+        std::lock_guard lock(mutex_);
+        if (std::string if_match = version_.if_match(); !if_match.empty()) {
+            http.headers.emplace_back("If-Match", if_match);
+        }
+    }
+    plain->start(http, options);
     struct Detach {
         Operation& op;
         ~Detach() { op.detach(); }
@@ -131,6 +199,10 @@ void GetObjectState::retry_unranged() {
     std::lock_guard lock(mutex_);
     retried_unranged_ = true;
     plain->throw_if_failed();
+    Attempt attempt;
+    attempt.status = plain->response_status();
+    attempt.etag = normalize_etag(plain->response_header("ETag"));
+    if (auto changed = version_.check(context(), attempt)) throw S3Error(std::move(*changed));
     error_.reset();
     const std::string body = plain->response_body();
     if (!body.empty()) {
@@ -155,8 +227,7 @@ std::optional<Chunk> GetObjectState::next() {
         chunk = std::move(ready_.front());
         ready_.pop_front();
     }
-    // The consumer has it now: let the download run further ahead.
-    aws_s3_meta_request_increment_read_window(meta_request(), chunk.size());
+    open_window(chunk.size());
     position_ += chunk.size();
     return chunk;
 }
@@ -170,7 +241,7 @@ std::size_t GetObjectState::read_into(std::uint8_t* destination, std::size_t siz
             std::lock_guard lock(mutex_);
             pending_ = std::move(ready_.front());
             ready_.pop_front();
-            aws_s3_meta_request_increment_read_window(meta_request(), pending_.size());
+            open_window(pending_.size());
         }
         const std::size_t n = std::min(size - copied, pending_.size());
         std::memcpy(destination + copied, pending_.data(), n);
@@ -204,6 +275,7 @@ std::size_t GetObjectStream::read_into(std::uint8_t* destination, std::size_t si
     return state_->read_into(destination, size);
 }
 std::uint64_t GetObjectStream::position() const { return state_->position(); }
+std::string GetObjectStream::etag() const { return state_->etag(); }
 void GetObjectStream::cancel() { state_->cancel(); }
 
 }  // namespace s3conn

@@ -6,10 +6,13 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "operation.hpp"
 #include "s3conn/chunk.hpp"
 #include "s3conn/get_object.hpp"
+#include "version_check.hpp"
 
 namespace s3conn::detail {
 
@@ -23,12 +26,20 @@ public:
     std::optional<Chunk> next();
     std::size_t read_into(std::uint8_t* destination, std::size_t size);
     std::uint64_t position() const { return position_; }
+    std::string etag() const;
 
 private:
     void on_body(aws_byte_cursor body, std::uint64_t range_start, aws_s3_buffer_ticket* ticket) override;
-    // Blocks until a chunk is ready or the request is over; returns false at
-    // the end, throws on failure.
+    void on_attempt(const Attempt& attempt) override;
+    void on_finished() override;
+    // Blocks until the next chunk is ready and known to be of the right
+    // version, or the request is over; returns false at the end, throws on
+    // failure.
     bool wait_for_chunk();
+    // Whether the part that delivered `chunk` has been checked (mutex_ held).
+    bool verified(const Chunk& chunk) const;
+    // The consumer took `bytes`: let the download run further ahead.
+    void open_window(std::size_t bytes);
     // Some stores answer the CRT's first ranged GET of an empty object with a
     // 416 the CRT does not recognise; a plain GET settles it.
     bool should_retry_unranged() const;  // mutex_ held
@@ -36,9 +47,16 @@ private:
     void check_process() const;
 
     std::deque<Chunk> ready_;  // guarded by mutex_
+    VersionCheck version_;     // guarded by mutex_
+    // Object ranges (inclusive) of the parts whose version was checked.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> verified_;  // guarded by mutex_
     // Consumer side only: the part of a chunk read_into() has not used yet.
     Chunk pending_;
     std::uint64_t position_ = 0;
+    // Read window granted ahead of consumption so that a part held back by
+    // the window can finish arriving, and be checked, before its first bytes
+    // are handed out; paid back from later consumption.
+    std::uint64_t window_advance_ = 0;
     bool empty_range_ = false;
     bool caller_range_ = false;
     bool retried_unranged_ = false;

@@ -1,5 +1,7 @@
 #include "list_parser.hpp"
 
+#include "etag.hpp"
+
 #include <aws/common/date_time.h>
 #include <aws/common/error.h>
 #include <aws/common/xml_parser.h>
@@ -48,11 +50,6 @@ std::string key_text(aws_xml_node* node, const ParseState& state) {
     return percent_decode(text);
 }
 
-std::string strip_quotes(std::string text) {
-    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') return text.substr(1, text.size() - 2);
-    return text;
-}
-
 int on_contents_child(aws_xml_node* node, void* user_data) {
     auto& state = *static_cast<ParseState*>(user_data);
     ObjectInfo& info = *state.current;
@@ -61,7 +58,7 @@ int on_contents_child(aws_xml_node* node, void* user_data) {
     } else if (named(node, "Size")) {
         info.size = std::strtoull(text_of(node).c_str(), nullptr, 10);
     } else if (named(node, "ETag")) {
-        info.etag = strip_quotes(text_of(node));
+        info.etag = normalize_etag(text_of(node));
     } else if (named(node, "LastModified")) {
         info.last_modified = parse_timestamp(text_of(node));
     } else if (named(node, "StorageClass")) {

@@ -3,10 +3,12 @@
 #include <cstdlib>
 
 #include "addressing.hpp"
+#include "etag.hpp"
 #include "client_state.hpp"
 #include "list_parser.hpp"
 #include "operation.hpp"
 #include "s3conn/client.hpp"
+#include "version_check.hpp"
 
 namespace s3conn {
 namespace {
@@ -16,12 +18,12 @@ using detail::Operation;
 
 // Runs one request to the end; throws S3Error on failure.
 std::shared_ptr<Operation> run(detail::ClientState& client, const char* operation, const HttpRequest& request,
-                               std::string context_key) {
+                               std::string context_key, detail::Pool pool = detail::Pool::kDefault) {
     auto op = std::make_shared<Operation>(client.stack(),
                                           detail::ErrorContext{operation, request.bucket, std::move(context_key)});
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
-    op->start(request, options);
+    op->start(request, options, pool);
     struct Detach {
         Operation& op;
         ~Detach() { op.detach(); }
@@ -33,14 +35,28 @@ std::shared_ptr<Operation> run(detail::ClientState& client, const char* operatio
 
 }  // namespace
 
-ObjectInfo Client::head_object(const std::string& bucket, const std::string& key) {
+ObjectInfo Client::head_object(const std::string& bucket, const std::string& key,
+                               std::shared_ptr<VersionPin> version) {
     detail::check_location("HeadObject", bucket, key);
-    auto op = run(*state_, "HeadObject", HttpRequest{"HEAD", bucket, key, "", {}}, key);
+    detail::VersionCheck check(version, std::nullopt);
+    HttpRequest http{"HEAD", bucket, key, "", {}};
+    if (std::string if_match = check.if_match(); !if_match.empty()) http.headers.emplace_back("If-Match", if_match);
+    std::shared_ptr<Operation> op;
+    try {
+        op = run(*state_, "HeadObject", http, key);
+    } catch (const S3Error& error) {
+        ErrorDetails details = error.details();
+        check.explain_precondition_failure(details);
+        throw S3Error(std::move(details));
+    }
     ObjectInfo info;
     info.key = key;
     info.size = std::strtoull(op->response_header("Content-Length").c_str(), nullptr, 10);
-    info.etag = op->response_header("ETag");
-    if (info.etag.size() >= 2 && info.etag.front() == '"') info.etag = info.etag.substr(1, info.etag.size() - 2);
+    info.etag = detail::normalize_etag(op->response_header("ETag"));
+    detail::Attempt attempt;
+    attempt.status = op->response_status();
+    attempt.etag = info.etag;
+    if (auto changed = check.check(op->context(), attempt)) throw S3Error(std::move(*changed));
     info.last_modified = detail::parse_timestamp(op->response_header("Last-Modified"));
     info.storage_class = op->response_header("x-amz-storage-class");
     if (info.storage_class.empty()) info.storage_class = "STANDARD";
@@ -87,7 +103,20 @@ void Client::copy_object(const std::string& source_bucket, const std::string& so
     HttpRequest http{"PUT", destination_bucket, destination_key, "", {}};
     http.headers.emplace_back("x-amz-copy-source", detail::percent_encode("/" + source_bucket + "/" + source_key,
                                                                           true));
-    run(*state_, "CopyObject", http, destination_key);
+    try {
+        // A large copy can be silent for minutes before S3 answers.
+        run(*state_, "CopyObject", http, destination_key, detail::Pool::kUploads);
+    } catch (const S3Error& error) {
+        // S3 reports a missing source as NoSuchKey on the copy's own request;
+        // the object that is missing is the source, so name it.
+        if (error.code() != "NoSuchKey") throw;
+        ErrorDetails details = error.details();
+        details.bucket = source_bucket;
+        details.key = source_key;
+        details.message = "the source of the copy (to s3://" + destination_bucket + "/" + destination_key +
+                          ") does not exist";
+        throw S3Error(std::move(details));
+    }
 }
 
 }  // namespace s3conn

@@ -6,7 +6,12 @@
 
 #include <strings.h>
 
+#include <cstdlib>
+
+#include <utility>
+
 #include "addressing.hpp"
+#include "etag.hpp"
 #include "runtime.hpp"
 #include "s3conn/client.hpp"
 
@@ -46,6 +51,29 @@ aws_http_message* build_message(const CrtStack& stack, const Target& target, con
     return message;
 }
 
+std::string header_value(const aws_http_headers* headers, const char* name) {
+    aws_byte_cursor value{};
+    if (aws_http_headers_get(headers, aws_byte_cursor_from_c_str(name), &value) != AWS_OP_SUCCESS) {
+        aws_reset_error();
+        return {};
+    }
+    return std::string(reinterpret_cast<const char*>(value.ptr), value.len);
+}
+
+// "bytes 0-99/1234" -> 1234; a 200 without a range -> its Content-Length.
+std::optional<std::uint64_t> object_size_of(int status, const std::string& content_range,
+                                            const std::string& content_length) {
+    const auto number = [](const std::string& text) -> std::optional<std::uint64_t> {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+        return std::strtoull(text.c_str(), nullptr, 10);
+    };
+    if (const auto slash = content_range.rfind('/'); slash != std::string::npos) {
+        return number(content_range.substr(slash + 1));
+    }
+    if (status == 200) return number(content_length);
+    return std::nullopt;
+}
+
 }  // namespace
 
 const aws_s3_checksum_config* download_checksums(const ClientConfig& config) {
@@ -68,7 +96,9 @@ const aws_s3_checksum_config* upload_checksums(const ClientConfig& config) {
 }
 
 Operation::Operation(std::shared_ptr<CrtStack> stack, ErrorContext context)
-    : stack_(std::move(stack)), context_(std::move(context)) {}
+    : stack_(std::move(stack)), context_(std::move(context)) {
+    context_.endpoint = display(stack_->endpoint());
+}
 
 Operation::~Operation() {
     if (!from_this_process()) return;
@@ -76,7 +106,7 @@ Operation::~Operation() {
     if (endpoint_uri_set_) aws_uri_clean_up(&endpoint_uri_);
 }
 
-void Operation::start(const HttpRequest& request, aws_s3_meta_request_options options) {
+void Operation::start(const HttpRequest& request, aws_s3_meta_request_options options, Pool pool) {
     const Target target = target_for(stack_->endpoint(), request.bucket, request.key);
     message_ = build_message(*stack_, target, request);
     if (message_ == nullptr) throw_crt_error(context_, aws_last_error());
@@ -98,7 +128,8 @@ void Operation::start(const HttpRequest& request, aws_s3_meta_request_options op
     options.finish_callback = s_on_finish;
     options.telemetry_callback = s_on_telemetry;
     options.shutdown_callback = s_on_shutdown;
-    meta_request_ = aws_s3_client_make_meta_request(stack_->s3_client(), &options);
+    aws_s3_client* client = pool == Pool::kUploads ? stack_->upload_client() : stack_->s3_client();
+    meta_request_ = aws_s3_client_make_meta_request(client, &options);
     if (meta_request_ == nullptr) {
         const int error = aws_last_error();
         delete holder;
@@ -119,6 +150,8 @@ void Operation::wait_finished() {
 
 void Operation::wait_finished_uninterruptibly() {
     std::unique_lock lock(mutex_);
+    if (finished_) return;
+    BlockingRegion blocking(lock);
     cv_.wait(lock, [this] { return finished_; });
 }
 
@@ -193,11 +226,19 @@ int Operation::s_on_body(aws_s3_meta_request*, const aws_byte_cursor* body,
     return AWS_OP_SUCCESS;
 }
 
+void Operation::give_up(ErrorDetails error) {
+    if (give_up_error_ || finished_) return;
+    give_up_error_ = std::move(error);
+    cancel_pending_ = true;
+}
+
 void Operation::s_on_finish(aws_s3_meta_request*, const aws_s3_meta_request_result* result, void* user_data) {
     Operation& self = **static_cast<std::shared_ptr<Operation>*>(user_data);
     {
         std::lock_guard lock(self.mutex_);
-        if (result->error_code != AWS_ERROR_SUCCESS) {
+        if (self.give_up_error_) {
+            self.error_ = self.give_up_error_;
+        } else if (result->error_code != AWS_ERROR_SUCCESS) {
             self.error_ = from_meta_request_result(self.context_, *result, self.last_attempt_status_,
                                                    self.last_attempt_request_id_);
         }
@@ -207,13 +248,31 @@ void Operation::s_on_finish(aws_s3_meta_request*, const aws_s3_meta_request_resu
     self.cv_.notify_all();
 }
 
-void Operation::s_on_telemetry(aws_s3_meta_request*, aws_s3_request_metrics* metrics, void* user_data) {
+void Operation::s_on_telemetry(aws_s3_meta_request* meta_request, aws_s3_request_metrics* metrics,
+                               void* user_data) {
     Operation& self = **static_cast<std::shared_ptr<Operation>*>(user_data);
-    int status = 0;
-    if (aws_s3_request_metrics_get_response_status_code(metrics, &status) != AWS_OP_SUCCESS) {
+    Attempt attempt;
+    if (aws_s3_request_metrics_get_response_status_code(metrics, &attempt.status) != AWS_OP_SUCCESS) {
         aws_reset_error();
-        status = 0;
+        attempt.status = 0;
     }
+    attempt.error = aws_s3_request_metrics_get_error_code(metrics);
+    const aws_string* name = nullptr;
+    if (aws_s3_request_metrics_get_operation_name(metrics, &name) == AWS_OP_SUCCESS && name != nullptr) {
+        attempt.request.assign(reinterpret_cast<const char*>(aws_string_bytes(name)), name->len);
+    } else {
+        aws_reset_error();
+    }
+    aws_http_headers* headers = nullptr;
+    if (aws_s3_request_metrics_get_response_headers(metrics, &headers) == AWS_OP_SUCCESS && headers != nullptr) {
+        attempt.etag = normalize_etag(header_value(headers, "ETag"));
+        attempt.object_size = object_size_of(attempt.status, header_value(headers, "Content-Range"),
+                                             header_value(headers, "Content-Length"));
+    } else {
+        aws_reset_error();
+    }
+    aws_s3_request_metrics_get_part_range_start(metrics, &attempt.range_start);
+    aws_s3_request_metrics_get_part_range_end(metrics, &attempt.range_end);
     const aws_string* request_id = nullptr;
     std::string id;
     if (aws_s3_request_metrics_get_request_id(metrics, &request_id) == AWS_OP_SUCCESS && request_id != nullptr) {
@@ -222,9 +281,32 @@ void Operation::s_on_telemetry(aws_s3_meta_request*, aws_s3_request_metrics* met
         aws_reset_error();
     }
     self.stack_->metrics().record(metrics, self.context_.operation);
-    std::lock_guard lock(self.mutex_);
-    if (status != 0) self.last_attempt_status_ = status;
-    if (!id.empty()) self.last_attempt_request_id_ = std::move(id);
+    bool cancel = false;
+    {
+        std::lock_guard lock(self.mutex_);
+        if (attempt.status != 0) self.last_attempt_status_ = attempt.status;
+        if (!id.empty()) self.last_attempt_request_id_ = std::move(id);
+        self.apply_retry_policy(attempt);
+        if (!self.give_up_error_) self.on_attempt(attempt);
+        cancel = std::exchange(self.cancel_pending_, false);
+    }
+    if (cancel) aws_s3_meta_request_cancel(meta_request);
+}
+
+void Operation::apply_retry_policy(const Attempt& attempt) {
+    if (attempt.status != 0) {
+        attempts_without_response_ = 0;
+        return;
+    }
+    // Cancelled attempts (a sibling part failed) and the CRT's own adaptive
+    // upload timeout are not the server's silence.
+    if (attempt.error == AWS_ERROR_SUCCESS || attempt.error == AWS_ERROR_S3_CANCELED ||
+        attempt.error == AWS_ERROR_HTTP_RESPONSE_FIRST_BYTE_TIMEOUT) {
+        return;
+    }
+    if (is_tls_failure(attempt.error) || ++attempts_without_response_ >= kAttemptsWithoutResponse) {
+        give_up(from_crt_error(context_, attempt.error));
+    }
 }
 
 void Operation::s_on_shutdown(void* user_data) { delete static_cast<std::shared_ptr<Operation>*>(user_data); }

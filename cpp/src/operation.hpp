@@ -46,6 +46,21 @@ struct HttpRequest {
 const aws_s3_checksum_config* download_checksums(const ClientConfig& config);
 const aws_s3_checksum_config* upload_checksums(const ClientConfig& config);
 
+// One finished attempt (one HTTP request) of a meta request, from telemetry.
+struct Attempt {
+    int status = 0;           // 0: no HTTP response
+    int error = 0;            // CRT error code; 0 on success
+    std::string request;      // "GetObject", "UploadPart", ...
+    std::string etag;         // the response's ETag, without quotes
+    std::uint64_t range_start = 0;  // part range, inclusive, for ranged parts
+    std::uint64_t range_end = 0;
+    // The whole object's size, from Content-Range (or Content-Length of a 200).
+    std::optional<std::uint64_t> object_size;
+};
+
+// Which of the stack's S3 clients a meta request goes through.
+enum class Pool { kDefault, kUploads };
+
 class Operation : public std::enable_shared_from_this<Operation> {
 public:
     Operation(std::shared_ptr<CrtStack> stack, ErrorContext context);
@@ -55,7 +70,7 @@ public:
 
     // Builds the message for `request`, fills the callbacks into `options` and
     // makes the meta request. Throws S3Error if the CRT refuses it.
-    void start(const HttpRequest& request, aws_s3_meta_request_options options);
+    void start(const HttpRequest& request, aws_s3_meta_request_options options, Pool pool = Pool::kDefault);
 
     // Waits for the finish callback, checking for interrupts. If the check
     // throws, the request is cancelled and the exception propagates.
@@ -85,6 +100,13 @@ protected:
     // Hooks for subclasses; all run on CRT threads.
     virtual void on_body(aws_byte_cursor body, std::uint64_t range_start, aws_s3_buffer_ticket* ticket);
     virtual void on_finished() {}  // mutex_ held
+    // After every attempt; may call give_up(). mutex_ held.
+    virtual void on_attempt(const Attempt&) {}
+
+    // Ends the meta request with `error` instead of letting the CRT retry:
+    // what the finish callback reports. mutex_ held; the cancel happens once
+    // the caller lets go of the mutex.
+    void give_up(ErrorDetails error);
 
     aws_s3_meta_request* meta_request() const { return meta_request_; }
 
@@ -101,6 +123,9 @@ private:
     static void s_on_finish(aws_s3_meta_request*, const aws_s3_meta_request_result* result, void* user_data);
     static void s_on_telemetry(aws_s3_meta_request*, aws_s3_request_metrics* metrics, void* user_data);
     static void s_on_shutdown(void* user_data);
+    // Decides, after an attempt that got no response, whether to let the CRT
+    // retry; mutex_ held.
+    void apply_retry_policy(const Attempt& attempt);
 
     std::shared_ptr<CrtStack> stack_;
     ErrorContext context_;
@@ -112,6 +137,13 @@ private:
     int response_status_ = 0;
     int last_attempt_status_ = 0;
     std::string last_attempt_request_id_;
+    // Attempts in a row that got no HTTP response at all (see config.hpp).
+    int attempts_without_response_ = 0;
+    std::optional<ErrorDetails> give_up_error_;
+    bool cancel_pending_ = false;
 };
+
+// Attempts without any HTTP response an operation gets before it fails.
+inline constexpr int kAttemptsWithoutResponse = 2;
 
 }  // namespace s3conn::detail

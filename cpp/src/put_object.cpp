@@ -142,7 +142,7 @@ void PutObjectState::start_multipart() {
         options.checksum_config = &checksums;  // copied when the meta request is made
     }
     try {
-        upload_->start(http, options);
+        upload_->start(http, options, Pool::kUploads);
     } catch (...) {
         phase_ = Phase::kFailed;
         throw;

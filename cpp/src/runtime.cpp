@@ -19,6 +19,11 @@ InterruptCheck& interrupt_check() {
     return *check;
 }
 
+BlockingHooks& blocking_hooks() {
+    static BlockingHooks hooks;
+    return hooks;
+}
+
 std::atomic<unsigned> g_generation{1};
 
 void count_fork_in_child() { g_generation.fetch_add(1, std::memory_order_relaxed); }
@@ -32,7 +37,21 @@ const bool g_fork_hook = [] {
 
 void set_interrupt_check(InterruptCheck check) { interrupt_check() = std::move(check); }
 
+void set_blocking_hooks(BlockingHooks hooks) { blocking_hooks() = hooks; }
+
 namespace detail {
+
+BlockingRegion::BlockingRegion(std::unique_lock<std::mutex>& lock)
+    : lock_(lock), token_(blocking_hooks().release != nullptr ? blocking_hooks().release() : nullptr) {}
+
+BlockingRegion::~BlockingRegion() {
+    if (token_ == nullptr || blocking_hooks().reacquire == nullptr) return;
+    // Taking the interpreter's lock while holding ours could deadlock with a
+    // thread that holds the interpreter's and wants ours.
+    lock_.unlock();
+    blocking_hooks().reacquire(token_);
+    lock_.lock();
+}
 
 aws_allocator* allocator() {
     // Never cleaned up: aws_s3_library_clean_up joins the CRT's managed threads

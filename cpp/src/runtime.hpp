@@ -20,6 +20,20 @@ void check_interrupt();
 // cheap stand-in for getpid() (a system call) on the per-request paths.
 unsigned process_generation();
 
+// The blocking hooks (s3conn/interrupt.hpp) around one wait: released on
+// construction, reacquired on destruction with `lock` let go of meanwhile.
+class BlockingRegion {
+public:
+    explicit BlockingRegion(std::unique_lock<std::mutex>& lock);
+    ~BlockingRegion();
+    BlockingRegion(const BlockingRegion&) = delete;
+    BlockingRegion& operator=(const BlockingRegion&) = delete;
+
+private:
+    std::unique_lock<std::mutex>& lock_;
+    void* token_;
+};
+
 // Waits on `cv` until `ready()` holds, running the interrupt check every
 // ~100 ms with `lock` released. Whatever the check throws propagates, so the
 // caller can cancel its operation and rethrow.
@@ -27,6 +41,8 @@ template <class Ready>
 void wait_interruptibly(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
                         Ready ready) {
     using namespace std::chrono_literals;
+    if (ready()) return;
+    BlockingRegion blocking(lock);
     while (!cv.wait_for(lock, 100ms, ready)) {
         lock.unlock();
         try {

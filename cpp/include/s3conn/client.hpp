@@ -45,13 +45,16 @@ public:
     // copy, no intermediate buffer) and returns how many arrived: fewer than
     // `size` only when the object ends first, 0 when offset is at or past the
     // end.
+    // With `version`, the bytes must be of that version (see VersionPin).
     std::size_t get_object_into(const std::string& bucket, const std::string& key,
                                 std::uint64_t offset, std::uint8_t* destination,
-                                std::size_t size);
+                                std::size_t size, std::shared_ptr<VersionPin> version = nullptr);
 
     PutObjectStream put_object(const PutObjectRequest& request);
 
-    ObjectInfo head_object(const std::string& bucket, const std::string& key);
+    // With `version`, of that version (see VersionPin), or "ObjectChanged".
+    ObjectInfo head_object(const std::string& bucket, const std::string& key,
+                           std::shared_ptr<VersionPin> version = nullptr);
 
     // One ListObjectsV2 page; keys come back unescaped.
     ListObjectsPage list_objects(const ListObjectsRequest& request);

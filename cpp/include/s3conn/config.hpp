@@ -14,6 +14,10 @@ namespace s3conn {
 inline constexpr std::uint64_t kMiB = 1024ull * 1024ull;
 inline constexpr std::uint64_t kGiB = 1024ull * kMiB;
 
+// The slowest a download (or any response) may be before stall_timeout_seconds
+// starts counting: far below any working network, far above a trickle.
+inline constexpr std::uint64_t kMinimumThroughput = 1024;
+
 // Long-lived credentials given in code. Most programs leave these unset and let
 // the default chain (environment, profile, web identity, ECS, IMDS) find them.
 struct StaticCredentials {
@@ -68,8 +72,11 @@ struct ClientConfig {
     // DataLoader worker has a client.
     std::uint16_t event_loop_threads = 0;
 
-    // Bytes of part buffers the client may hold at once. 0 lets the CRT pick
-    // from throughput_target_gbps (2 GiB at 10 Gbps).
+    // Bytes of part buffers the client may hold at once, at least 256 MiB
+    // (the CRT's minimum) and at least two parts. 0 lets the CRT pick from
+    // throughput_target_gbps (2 GiB at 10 Gbps), or take
+    // AWS_CRT_S3_MEMORY_LIMIT_IN_MB / _IN_GIB. Downloads and multipart
+    // uploads each have a pool of this size.
     std::uint64_t memory_limit_bytes = 0;
 
     // Bytes a streaming GET may download ahead of its consumer (read-window
@@ -82,12 +89,22 @@ struct ClientConfig {
     // switched off.
     std::string ca_file;
 
-    // Give up connecting after this long. 0 keeps the CRT default (3 s).
+    // Give up connecting (TCP) after this long; a TLS handshake gets this
+    // long again. 0 means 3000 ms.
+    //
+    // A request that gets no HTTP response at all (refused, unreachable,
+    // timed out, no answer) is tried twice, then fails; one whose TLS
+    // handshake fails is not tried again. So with the defaults an unreachable
+    // endpoint fails within about 7 s. Errors that come with a response (500,
+    // 503) are retried up to max_attempts.
     std::uint32_t connect_timeout_ms = 0;
 
-    // A connection that moves less than one byte per second for this long is
-    // closed and its request retried or failed: a stalled server never hangs
-    // a caller. 0 means 30 s.
+    // A connection that moves less than kMinimumThroughput bytes per second
+    // for this long is closed and its request retried or failed. For a
+    // request waiting for its answer this is the first-byte timeout; it also
+    // catches a server that trickles bytes. 0 means 10 s. Multipart uploads
+    // and copies, whose last step S3 may take minutes to answer, instead
+    // allow one byte per second for max(60 s, this long).
     std::uint32_t stall_timeout_seconds = 0;
 
     // Base of the exponential backoff between attempts. 0 means the CRT's
@@ -107,7 +124,15 @@ struct ClientConfig {
 // callers (and error messages) can see what a client actually uses.
 S3CONN_API ClientConfig resolve(const ClientConfig& config);
 
-// Throws std::invalid_argument naming the offending field.
+// Throws std::invalid_argument naming the offending field and the rule. The
+// configuration is checked as a whole: every combination the CRT would refuse
+// at the first request (a part size the memory limit cannot hold, ...) is
+// refused here.
 S3CONN_API void validate(const ClientConfig& config);
+
+// The memory limit the CRT will use for `config`: memory_limit_bytes, else the
+// environment's AWS_CRT_S3_MEMORY_LIMIT_IN_MB / _IN_GIB, else the CRT's
+// choice for throughput_target_gbps.
+S3CONN_API std::uint64_t effective_memory_limit(const ClientConfig& config);
 
 }  // namespace s3conn

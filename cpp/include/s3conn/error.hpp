@@ -15,7 +15,8 @@ struct ErrorDetails {
     // S3's <Code> ("NoSuchKey", "AccessDenied", "SlowDown", ...), one derived
     // from the HTTP status when the response had no body (HEAD), or a
     // libs3conn code for failures without a response: "NetworkError",
-    // "Timeout", "TlsError", "CredentialsError", "Cancelled", "ClientError".
+    // "Timeout", "TlsError", "CredentialsError", "Cancelled", "ClientError",
+    // "ObjectChanged" (the object was replaced while it was being read).
     std::string code;
     std::string message;      // S3's <Message>, or a description of the failure
     int http_status = 0;      // 0 when no HTTP response was received
@@ -23,6 +24,7 @@ struct ErrorDetails {
     std::string operation;    // "GetObject", "PutObject", "ListObjectsV2", ...
     std::string bucket;
     std::string key;
+    std::string endpoint;     // scheme://host[:port] the request went to
     std::string crt_error;    // e.g. "AWS_IO_SOCKET_CONNECTION_REFUSED"; empty if none
     int crt_error_code = 0;
 };

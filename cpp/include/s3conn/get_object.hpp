@@ -21,6 +21,11 @@ struct GetObjectRequest {
     // The object's size when the caller already knows it (from a listing), so
     // that a small object costs exactly one request and a right-sized buffer.
     std::optional<std::uint64_t> size_hint;
+    // The version this request must read (see VersionPin); none: whatever
+    // version the first response carries, kept for this request's own parts.
+    // A size_hint that disagrees with the object's size then also fails with
+    // "ObjectChanged" (a listing older than the object).
+    std::shared_ptr<VersionPin> version;
 };
 
 namespace detail {
@@ -52,6 +57,10 @@ public:
 
     // Object position of the next byte next() or read_into() will return.
     std::uint64_t position() const;
+
+    // The ETag of the version being read (without quotes); empty until the
+    // first response has arrived.
+    std::string etag() const;
 
     // Stops the download; later calls to next() throw a "Cancelled" S3Error.
     void cancel();

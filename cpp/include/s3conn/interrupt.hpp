@@ -19,4 +19,16 @@ using InterruptCheck = std::function<void()>;
 // thread-safe with respect to concurrent waits; install it once at start-up.
 S3CONN_API void set_interrupt_check(InterruptCheck check);
 
+// Called around every wait of libs3conn that blocks the calling thread:
+// `release` just before the thread blocks, `reacquire` once it is done
+// waiting (with no libs3conn lock held), given what `release` returned.
+// Language bindings release their interpreter lock here, so that a call made
+// with it held (a short write) never holds it while waiting for the network.
+// Install once at start-up.
+struct BlockingHooks {
+    void* (*release)() = nullptr;
+    void (*reacquire)(void* token) = nullptr;
+};
+S3CONN_API void set_blocking_hooks(BlockingHooks hooks);
+
 }  // namespace s3conn

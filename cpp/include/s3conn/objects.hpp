@@ -1,7 +1,10 @@
 // Plain value types describing objects and listings.
 #pragma once
 
+#include "s3conn/export.hpp"
+
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +34,28 @@ struct ListObjectsPage {
     // Empty when this was the last page.
     std::string next_continuation_token;
     bool is_truncated = false;
+};
+
+// The version of one object that several requests must all read: give the
+// same pin to every GET of one reader (its first download, its re-requests
+// after a seek, its ranged reads). The first response sets it, unless it was
+// set up front from a listing; every later request sends If-Match with it,
+// and each response's ETag is checked against it, because some servers ignore
+// If-Match. A response of another version fails with code "ObjectChanged":
+// a reader never returns bytes of two versions. Thread-safe.
+class S3CONN_API VersionPin {
+public:
+    VersionPin() = default;
+    explicit VersionPin(std::string etag) : etag_(std::move(etag)) {}
+
+    // The pinned ETag (without quotes); empty until known.
+    std::string etag() const;
+    // Pins `etag` if nothing is pinned yet; returns what is pinned.
+    std::string pin(const std::string& etag);
+
+private:
+    mutable std::mutex mutex_;
+    std::string etag_;
 };
 
 // Byte range of a GET, end exclusive. An absent end means "to the end of the

@@ -11,7 +11,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from .._s3conn import Client as _NativeClient
-from .._s3conn import GetObjectStream, ListObjectsPage, ObjectInfo
+from .._s3conn import GetObjectStream, ListObjectsPage, ListObjectsPaginator, ObjectInfo, VersionPin
 from .._user_agent import UserAgent
 from .s3client_config import S3ClientConfig
 
@@ -240,15 +240,21 @@ class ObjectStreams:
     """The ``get_stream`` callable handed to readers: ``streams(start, end)``
     opens a GET of bytes [start, end). Readers of this package also use
     ``read_into`` (a ranged GET straight into their memory) and ``size_hint``.
+
+    Every request made through one ObjectStreams reads the same version of the
+    object: the first response's ETag (or the listing's) is pinned, later
+    requests send If-Match with it and check each response, and a change
+    raises S3Exception with code ``ObjectChanged`` instead of mixing versions.
     """
 
-    __slots__ = ("_client", "bucket", "key", "_info")
+    __slots__ = ("_client", "bucket", "key", "_info", "_version")
 
     def __init__(self, client: S3Client, bucket: str, key: str, info: Optional[ObjectInfo]) -> None:
         self._client = client
         self.bucket = bucket
         self.key = key
         self._info = info
+        self._version = VersionPin(info.etag) if info is not None and info.etag else VersionPin()
 
     @property
     def size_hint(self) -> Optional[int]:
@@ -257,32 +263,47 @@ class ObjectStreams:
     def object_info(self) -> ObjectInfo:
         """The listed ObjectInfo, or a HeadObject the first time it is needed."""
         if self._info is None:
-            self._info = self._client.head_object(self.bucket, self.key)
+            self._info = self._client._client.head_object(self.bucket, self.key, version=self._version)
         return self._info
 
     def __call__(self, start: Optional[int] = None, end: Optional[int] = None) -> GetObjectStream:
         return self._client._client.get_object(
-            self.bucket, self.key, start=start, end=end, size_hint=self.size_hint
+            self.bucket, self.key, start=start, end=end, size_hint=self.size_hint, version=self._version
         )
 
     def read_into(self, offset: int, buffer: Union[bytearray, memoryview, Any]) -> int:
         """Bytes [offset, offset + len(buffer)) straight into ``buffer``; returns how
         many arrived (fewer at the end of the object)."""
-        return self._client._client.get_object_into(self.bucket, self.key, offset, buffer)
+        return self._client._client.get_object_into(self.bucket, self.key, offset, buffer, version=self._version)
 
 
 class ListObjectPages:
     """Iterator over ListObjectsV2 pages. Picklable mid-listing: the copy
-    resumes from the same continuation token."""
+    resumes from the same continuation token. A server whose pagination
+    never ends (a repeated token, a truncated page without one) raises
+    S3Exception with code ``InvalidResponse``."""
 
-    def __init__(self, client: S3Client, bucket: str, prefix: str, delimiter: str, max_keys: int) -> None:
+    def __init__(
+        self,
+        client: S3Client,
+        bucket: str,
+        prefix: str,
+        delimiter: str,
+        max_keys: int,
+        continuation_token: Optional[str] = None,
+    ) -> None:
         self._client = client
         self.bucket = bucket
         self.prefix = prefix
         self.delimiter = delimiter
         self.max_keys = max_keys
-        self.continuation_token: Optional[str] = None
+        self._start_token = continuation_token
+        self._pages: Optional[ListObjectsPaginator] = None
         self.complete = False
+
+    @property
+    def continuation_token(self) -> Optional[str]:
+        return self._pages.continuation_token if self._pages is not None else self._start_token
 
     def __iter__(self) -> Iterator[ListObjectsPage]:
         return self
@@ -290,13 +311,35 @@ class ListObjectPages:
     def __next__(self) -> ListObjectsPage:
         if self.complete:
             raise StopIteration
-        page = self._client._client.list_objects(
-            self.bucket,
-            prefix=self.prefix,
-            delimiter=self.delimiter,
-            max_keys=self.max_keys,
-            continuation_token=self.continuation_token,
-        )
-        self.continuation_token = page.next_continuation_token
-        self.complete = self.continuation_token is None
+        if self._pages is None:
+            self._pages = self._client._client.list_pages(
+                self.bucket, self.prefix, self.delimiter, self.max_keys, self._start_token
+            )
+        try:
+            page = next(self._pages)
+        except StopIteration:
+            self.complete = True
+            raise
+        self.complete = self._pages.done
         return page
+
+    def __getstate__(self) -> Dict[str, Any]:
+        return {
+            "client": self._client,
+            "bucket": self.bucket,
+            "prefix": self.prefix,
+            "delimiter": self.delimiter,
+            "max_keys": self.max_keys,
+            "continuation_token": self.continuation_token,
+            "complete": self.complete,
+        }
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        self._client = state["client"]
+        self.bucket = state["bucket"]
+        self.prefix = state["prefix"]
+        self.delimiter = state["delimiter"]
+        self.max_keys = state["max_keys"]
+        self._start_token = state["continuation_token"]
+        self._pages = None
+        self.complete = state["complete"]
