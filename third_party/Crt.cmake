@@ -32,7 +32,7 @@ else()
   set(_crt_crypto openssl)
 endif()
 # Bump _crt_layout when the superbuild installs something new into the prefix.
-set(_crt_layout 2)
+set(_crt_layout 3)
 set(_crt_key "${_crt_version}-${_crt_crypto}-${CMAKE_C_COMPILER_ID}${CMAKE_C_COMPILER_VERSION}-${_crt_layout}")
 set(S3CONN_CRT_PREFIX "${S3CONN_CRT_CACHE}/install-${_crt_key}")
 

@@ -10,10 +10,12 @@
 #include <aws/io/channel_bootstrap.h>
 #include <aws/io/event_loop.h>
 #include <aws/io/host_resolver.h>
+#include <aws/io/retry_strategy.h>
 #include <aws/s3/s3.h>
 #include <aws/s3/s3_client.h>
 
 #include "crt_errors.hpp"
+#include "retry_policy.hpp"
 #include "runtime.hpp"
 
 namespace s3conn::detail {
@@ -119,6 +121,10 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
 
     aws_s3_init_default_signing_config(&signing_, cursor(config_.region), credentials_);
 
+    if (config.max_attempts > 1) {
+        retry_strategy_ = new_retry_strategy(event_loops_, config.max_attempts, config.retry_backoff_ms);
+        if (retry_strategy_ == nullptr) fail("creating the retry strategy");
+    }
     s3_client_ = make_s3_client(config.stall_timeout_seconds, kMinimumThroughput);
     // Multipart uploads and copies end with a request S3 may take minutes to
     // answer (it trickles whitespace meanwhile): they get a client of their own
@@ -141,12 +147,11 @@ aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64
     s3_config.throughput_target_gbps = config_.throughput_target_gbps;
     s3_config.memory_limit_in_bytes = config_.memory_limit_bytes;
     s3_config.connect_timeout_ms = config_.connect_timeout_ms;
-    if (config_.max_attempts <= 1) {
-        s3_config.retry_config.retry_mode = AWS_S3_RETRY_MODE_NONE;
+    if (retry_strategy_ == nullptr) {
+        s3_config.retry_config.retry_mode = AWS_S3_RETRY_MODE_NONE;  // max_attempts 1
     } else {
-        s3_config.retry_config.max_retries = config_.max_attempts - 1;
+        s3_config.retry_strategy = retry_strategy_;  // the client takes a reference
     }
-    s3_config.retry_config.backoff_scale_factor_ms = config_.retry_backoff_ms;  // 0: the CRT's default
     aws_http_connection_monitoring_options monitoring{};
     monitoring.minimum_throughput_bytes_per_second = minimum_throughput;
     monitoring.allowable_throughput_failure_interval_seconds = stall_seconds;
@@ -175,6 +180,8 @@ void CrtStack::release_crt_objects() {
     s3_client_ = nullptr;
     aws_s3_client_release(upload_client_);
     upload_client_ = nullptr;
+    aws_retry_strategy_release(retry_strategy_);
+    retry_strategy_ = nullptr;
     aws_credentials_provider_release(credentials_);
     credentials_ = nullptr;
     if (tls_options_set_) {

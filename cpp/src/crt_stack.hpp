@@ -25,6 +25,7 @@ struct aws_client_bootstrap;
 struct aws_credentials_provider;
 struct aws_event_loop_group;
 struct aws_host_resolver;
+struct aws_retry_strategy;
 struct aws_s3_client;
 
 namespace s3conn::detail {
@@ -76,6 +77,7 @@ private:
     aws_signing_config_aws signing_{};
     aws_s3_client* s3_client_ = nullptr;
     aws_s3_client* upload_client_ = nullptr;
+    aws_retry_strategy* retry_strategy_ = nullptr;  // shared by both clients; none for max_attempts 1
     std::atomic<std::int64_t> held_chunk_bytes_{0};
     std::int64_t held_chunk_budget_ = 0;
 };

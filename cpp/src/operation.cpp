@@ -286,27 +286,10 @@ void Operation::s_on_telemetry(aws_s3_meta_request* meta_request, aws_s3_request
         std::lock_guard lock(self.mutex_);
         if (attempt.status != 0) self.last_attempt_status_ = attempt.status;
         if (!id.empty()) self.last_attempt_request_id_ = std::move(id);
-        self.apply_retry_policy(attempt);
         if (!self.give_up_error_) self.on_attempt(attempt);
         cancel = std::exchange(self.cancel_pending_, false);
     }
     if (cancel) aws_s3_meta_request_cancel(meta_request);
-}
-
-void Operation::apply_retry_policy(const Attempt& attempt) {
-    if (attempt.status != 0) {
-        attempts_without_response_ = 0;
-        return;
-    }
-    // Cancelled attempts (a sibling part failed) and the CRT's own adaptive
-    // upload timeout are not the server's silence.
-    if (attempt.error == AWS_ERROR_SUCCESS || attempt.error == AWS_ERROR_S3_CANCELED ||
-        attempt.error == AWS_ERROR_HTTP_RESPONSE_FIRST_BYTE_TIMEOUT) {
-        return;
-    }
-    if (is_tls_failure(attempt.error) || ++attempts_without_response_ >= kAttemptsWithoutResponse) {
-        give_up(from_crt_error(context_, attempt.error));
-    }
 }
 
 void Operation::s_on_shutdown(void* user_data) { delete static_cast<std::shared_ptr<Operation>*>(user_data); }

@@ -123,9 +123,6 @@ private:
     static void s_on_finish(aws_s3_meta_request*, const aws_s3_meta_request_result* result, void* user_data);
     static void s_on_telemetry(aws_s3_meta_request*, aws_s3_request_metrics* metrics, void* user_data);
     static void s_on_shutdown(void* user_data);
-    // Decides, after an attempt that got no response, whether to let the CRT
-    // retry; mutex_ held.
-    void apply_retry_policy(const Attempt& attempt);
 
     std::shared_ptr<CrtStack> stack_;
     ErrorContext context_;
@@ -137,13 +134,9 @@ private:
     int response_status_ = 0;
     int last_attempt_status_ = 0;
     std::string last_attempt_request_id_;
-    // Attempts in a row that got no HTTP response at all (see config.hpp).
-    int attempts_without_response_ = 0;
     std::optional<ErrorDetails> give_up_error_;
     bool cancel_pending_ = false;
 };
 
-// Attempts without any HTTP response an operation gets before it fails.
-inline constexpr int kAttemptsWithoutResponse = 2;
 
 }  // namespace s3conn::detail

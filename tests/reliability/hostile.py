@@ -1,0 +1,173 @@
+"""A small S3-shaped HTTP server on loopback that misbehaves on purpose.
+
+Each instance plays one role:
+
+    silent        accepts connections, reads the request, never answers
+    drip          answers GET with a valid head, then the body one byte per 50 ms
+    repeat_token  ListObjectsV2 pages that always give the same continuation token
+    no_token      a ListObjectsV2 page that is truncated but gives no token
+    changing      an object of two versions that ignores If-Match: the first
+                  request gets version A, every later one version B
+    garbage       answers every connection at once with a plain-HTTP 400 and
+                  closes it: an https:// client meets a plain-HTTP port
+
+    with HostileServer("changing", size=20 * MiB) as server:
+        client = Client("us-east-1", endpoint=server.endpoint)
+
+It counts the requests it received (``server.requests``), so that tests can
+check how many attempts a client made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+from typing import Dict, List, Optional, Tuple
+
+MiB = 1024 * 1024
+
+
+class HostileServer:
+    def __init__(self, role: str, *, size: int = 20 * MiB) -> None:
+        if role not in ("silent", "drip", "repeat_token", "no_token", "changing", "garbage"):
+            raise ValueError(f"unknown role {role!r}")
+        self.role = role
+        self.size = size
+        self.requests: List[Tuple[str, str, Dict[str, str]]] = []
+        self._versions = [bytes([65 + v]) * size for v in range(2)]  # b"AAA...", b"BBB..."
+        self._etags = [hashlib.md5(body).hexdigest() for body in self._versions]
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._thread: Optional[threading.Thread] = None
+        self._server: Optional[asyncio.base_events.Server] = None
+        self._lock = threading.Lock()
+        self.port = 0
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return len(self.requests)
+
+    # -- lifecycle ----------------------------------------------------------
+
+    def __enter__(self) -> "HostileServer":
+        ready = threading.Event()
+
+        def serve() -> None:
+            self._loop = asyncio.new_event_loop()
+            self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+            self.port = self._server.sockets[0].getsockname()[1]
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=serve, name=f"hostile-{self.role}", daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError("the hostile server did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+
+        async def shutdown() -> None:
+            assert self._server is not None
+            self._server.close()
+            for task in asyncio.all_tasks():
+                if task is not asyncio.current_task():
+                    task.cancel()
+
+        asyncio.run_coroutine_threadsafe(shutdown(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        assert self._thread is not None
+        self._thread.join(10)
+        self._loop = None
+
+    # -- HTTP ---------------------------------------------------------------
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            if self.role == "garbage":  # at once, as a server of another protocol might
+                writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                await writer.drain()
+                return
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = lines[0].split(" ", 2)
+                headers = {}
+                for line in lines[1:]:
+                    if ":" in line:
+                        name, _, value = line.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length", "0") or 0)
+                if length:
+                    await reader.readexactly(length)
+                with self._lock:
+                    self.requests.append((method, target, headers))
+                if not await self._answer(method, target, headers, writer):
+                    return
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        except asyncio.CancelledError:
+            return
+        finally:
+            writer.close()
+
+    async def _answer(self, method: str, target: str, headers: Dict[str, str], writer: asyncio.StreamWriter) -> bool:
+        """Answers one request; False closes the connection."""
+        if self.role == "silent":
+            await asyncio.Event().wait()
+        if self.role in ("repeat_token", "no_token") and "list-type=2" in target:
+            token = "<NextContinuationToken>same-token</NextContinuationToken>" if self.role == "repeat_token" else ""
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><Prefix></Prefix>'
+                f"<KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>{token}"
+                f"<Contents><Key>key-{self.request_count}</Key><Size>1</Size><ETag>\"e\"</ETag>"
+                "<LastModified>2026-01-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>"
+            ).encode()
+            await self._send(writer, 200, {"Content-Type": "application/xml"}, body)
+            return True
+        if self.role in ("drip", "changing") and method in ("GET", "HEAD"):
+            version = 0 if self.role == "drip" or self.request_count <= 1 else 1
+            body, etag = self._versions[version], self._etags[version]
+            status, extra, part = 200, {}, body
+            range_header = headers.get("range", "")
+            if range_header.startswith("bytes="):
+                first, _, last = range_header[len("bytes="):].partition("-")
+                start = int(first)
+                end = min(int(last) if last else self.size - 1, self.size - 1)
+                part = body[start:end + 1]
+                status, extra = 206, {"Content-Range": f"bytes {start}-{end}/{self.size}"}
+            fields = {"ETag": f'"{etag}"', "Last-Modified": "Thu, 01 Jan 2026 00:00:00 GMT",
+                      "Content-Type": "application/octet-stream", **extra}
+            if method == "HEAD":
+                await self._send(writer, status, fields, b"", content_length=len(part))
+                return True
+            if self.role == "drip":
+                await self._send(writer, status, fields, b"", content_length=len(part))
+                for i in range(len(part)):
+                    writer.write(part[i:i + 1])
+                    await writer.drain()
+                    await asyncio.sleep(0.05)
+                return True
+            await self._send(writer, status, fields, part)
+            return True
+        await self._send(writer, 404, {"Content-Type": "application/xml"},
+                         b"<Error><Code>NoSuchKey</Code><Message>no</Message></Error>")
+        return True
+
+    async def _send(self, writer: asyncio.StreamWriter, status: int, fields: Dict[str, str], body: bytes,
+                    content_length: Optional[int] = None) -> None:
+        reasons = {200: "OK", 206: "Partial Content", 404: "Not Found"}
+        lines = [f"HTTP/1.1 {status} {reasons.get(status, 'Status')}",
+                 f"Content-Length: {len(body) if content_length is None else content_length}",
+                 "x-amz-request-id: HOSTILE"]
+        lines += [f"{name}: {value}" for name, value in fields.items()]
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        await writer.drain()
