@@ -23,7 +23,8 @@ std::string network_hint(const ErrorDetails& d) {
         return "connecting to " + where + " timed out: check the host, port and network (firewall, VPC endpoint)";
     if (c == "Timeout" || d.crt_error == "AWS_ERROR_HTTP_CHANNEL_THROUGHPUT_FAILURE")
         return where + " did not answer, or answered too slowly (see stall_timeout_seconds)";
-    if (c == "NetworkError" && is_https(d) && d.crt_error == "AWS_ERROR_HTTP_CONNECTION_CLOSED")
+    if (c == "NetworkError" && is_https(d) &&
+        (d.crt_error == "AWS_IO_SOCKET_CLOSED" || d.crt_error == "AWS_ERROR_HTTP_CONNECTION_CLOSED"))
         return "the connection to " + where + " was closed: if that server speaks plain HTTP, use an http:// endpoint";
     if (c == "NetworkError") return "the connection to " + where + " failed: check the endpoint and network";
     return {};

@@ -1,6 +1,7 @@
 #include "retry_policy.hpp"
 
 #include <new>
+#include <string_view>
 
 #include <aws/common/error.h>
 #include <aws/http/http.h>
@@ -106,16 +107,23 @@ void s_inner_ready(aws_retry_token*, int error_code, void* user_data) {
     token->on_ready(&token->base, error_code, token->user_data);
 }
 
+// Whether the server did not serve the attempt: it could not be connected to
+// (refused, unreachable, ...) or did not answer fast enough. A connection the
+// server closed under a request (a stale pooled connection, a reset) is
+// retried as usual: that is what retries are for.
+bool unserved(const Outcome& outcome) {
+    if (outcome.error == AWS_ERROR_HTTP_CHANNEL_THROUGHPUT_FAILURE) return true;
+    if (outcome.status != 0) return false;
+    const std::string_view name = aws_error_name(outcome.error);
+    return name.rfind("AWS_IO_SOCKET", 0) == 0 || name.rfind("AWS_IO_DNS", 0) == 0;
+}
+
 int s_schedule_retry(aws_retry_token* retry_token, aws_retry_error_type error_type,
                      aws_retry_strategy_on_retry_ready_fn* retry_ready, void* user_data) {
     Token* token = token_of(retry_token);
     const Outcome outcome = attempt_outcome(user_data);
     if (is_tls_failure(outcome.error)) return aws_raise_error(outcome.error);
-    const bool unserved =
-        (outcome.status == 0 && outcome.error != AWS_ERROR_SUCCESS && outcome.error != AWS_ERROR_S3_CANCELED &&
-         outcome.error != AWS_ERROR_HTTP_RESPONSE_FIRST_BYTE_TIMEOUT) ||
-        outcome.error == AWS_ERROR_HTTP_CHANNEL_THROUGHPUT_FAILURE;
-    if (unserved && ++token->unserved >= kUnservedAttempts) return aws_raise_error(outcome.error);
+    if (unserved(outcome) && ++token->unserved >= kUnservedAttempts) return aws_raise_error(outcome.error);
     token->on_ready = retry_ready;
     token->user_data = user_data;
     return aws_retry_strategy_schedule_retry(token->inner, error_type, s_inner_ready, token);

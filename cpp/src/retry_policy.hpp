@@ -4,11 +4,11 @@
 //
 //   * a failed TLS handshake is not tried again (the certificate or the
 //     protocol on that port will not change in a second);
-//   * an attempt that got no HTTP response at all (refused, unreachable, no
-//     answer), or one dropped for moving under the minimum throughput, is
-//     tried twice in all, then the request fails with that attempt's error;
-//   * everything else (500, 503, a reset mid-body) is retried up to
-//     max_attempts, as the CRT does.
+//   * an attempt that could not connect (refused, unreachable), or one
+//     dropped for moving under the minimum throughput (no answer, a trickle),
+//     is tried twice in all, then the request fails with that attempt's error;
+//   * everything else (500, 503, a connection closed or reset under a
+//     request) is retried up to max_attempts, as the CRT does.
 //
 // The CRT tells a retry strategy only "transient / server error / throttled",
 // so the wrapper reads the failed attempt's error code and status from the

@@ -14,8 +14,9 @@ Each instance plays one role:
     with HostileServer("changing", size=20 * MiB) as server:
         client = Client("us-east-1", endpoint=server.endpoint)
 
-It counts the requests it received (``server.requests``), so that tests can
-check how many attempts a client made.
+It counts the connections it accepted and the requests it received
+(``server.connections``, ``server.requests``), so that tests can check how
+many attempts a client made.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class HostileServer:
         self.role = role
         self.size = size
         self.requests: List[Tuple[str, str, Dict[str, str]]] = []
+        self.connections = 0
         self._versions = [bytes([65 + v]) * size for v in range(2)]  # b"AAA...", b"BBB..."
         self._etags = [hashlib.md5(body).hexdigest() for body in self._versions]
         self._loop: Optional[asyncio.AbstractEventLoop] = None
@@ -52,6 +54,11 @@ class HostileServer:
         with self._lock:
             return len(self.requests)
 
+    @property
+    def list_requests(self) -> int:
+        with self._lock:
+            return sum(1 for _, target, _ in self.requests if "list-type=2" in target)
+
     # -- lifecycle ----------------------------------------------------------
 
     def __enter__(self) -> "HostileServer":
@@ -59,7 +66,9 @@ class HostileServer:
 
         def serve() -> None:
             self._loop = asyncio.new_event_loop()
-            self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+            self._server = self._loop.run_until_complete(
+                asyncio.start_server(self._handle, "127.0.0.1", 0)
+            )
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             self._loop.run_forever()
@@ -91,6 +100,8 @@ class HostileServer:
     # -- HTTP ---------------------------------------------------------------
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with self._lock:
+            self.connections += 1
         try:
             if self.role == "garbage":  # at once, as a server of another protocol might
                 writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")

@@ -63,6 +63,16 @@ CASES = [
     config_case("unsigned-type", {"unsigned": "no"}, TypeError, "unsigned must be bool, not str"),
     config_case("profile-empty", {"profile": " "}, ValueError, "profile must be a non-empty profile name"),
     config_case("memory-limit", {"memory_limit_bytes": MiB}, ValueError, "memory_limit_bytes must be at least two parts"),
+    # Combinations the CRT would refuse at the first request are refused here.
+    config_case("part-size-over-half-memory", {"part_size": 3 * 1024 * MiB}, ValueError,
+                "part_size: 3221225472 bytes \\(3072 MiB\\) is more than half the memory limit of 2147483648 bytes"),
+    config_case("part-size-5-gib", {"part_size": 5 * 1024 * MiB}, ValueError,
+                "raise memory_limit_bytes to at least 10737418240"),
+    config_case("memory-limit-under-crt-minimum", {"memory_limit_bytes": 100 * MiB}, ValueError,
+                "memory_limit_bytes: must be 0 \\(automatic\\) or at least 256 MiB"),
+    # At 1 Gbps the CRT picks a 256 MiB pool.
+    config_case("part-size-for-low-throughput", {"part_size": 200 * MiB, "throughput_target_gbps": 1.0}, ValueError,
+                "is more than half the memory limit of 268435456 bytes"),
     config_case("unsigned-requester-pays", {"unsigned": True, "requester_pays": True}, ValueError,
                 "requester_pays cannot be combined with unsigned"),
     config_case("ca-bundle-empty", {"ca_bundle": ""}, ValueError, "ca_bundle must be a path"),

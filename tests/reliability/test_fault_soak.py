@@ -1,6 +1,7 @@
 """Hundreds of random faults across object sizes and operations. Every read
 returns exactly the right bytes or raises S3Exception; no write leaves a
-partial or corrupt object; nothing hangs.
+partial or corrupt object; an object overwritten while it is read gives the
+whole old version or "ObjectChanged", never a mix; nothing hangs.
 
 S3CONN_FAULT_SOAK sets how many faults to inject (1,000 by default; a long
 local soak: S3CONN_FAULT_SOAK=20000)."""
@@ -45,10 +46,20 @@ def test_fault_soak(proxy, s3, prefix):
         stream.write(objects[key])
         stream.close()
 
-    counts = {"read": 0, "ranged": 0, "into": 0, "write": 0, "list": 0, "errors": 0}
+    # Overwritten while it is read, alternating between two versions.
+    mutable_key = f"{prefix}mutable"
+    versions = [pattern(3 * PART_SIZE + 5, 1), pattern(3 * PART_SIZE + 5, 2)]
+    current = 0
+    stream = direct.put_object(s3.bucket, mutable_key)
+    stream.write(versions[current])
+    stream.close()
+
+    counts = {"read": 0, "ranged": 0, "into": 0, "write": 0, "list": 0, "overwrite": 0, "errors": 0,
+              "changed": 0}
     verified_bytes = 0
     start_faults = proxy.stats.total_injected
     client = fast_client(proxy.endpoint, s3.region)
+    window_client = fast_client(proxy.endpoint, s3.region, read_ahead=PART_SIZE)
     iteration = 0
     deadline = time.monotonic() + 1500
     while proxy.stats.total_injected - start_faults < FAULTS:
@@ -56,8 +67,11 @@ def test_fault_soak(proxy, s3, prefix):
         iteration += 1
         if iteration % 40 == 0:
             client = fast_client(proxy.endpoint, s3.region)  # a fresh retry budget
+            # A read window of one part: most of an object is requested after
+            # the overwrite.
+            window_client = fast_client(proxy.endpoint, s3.region, read_ahead=PART_SIZE)
         fault = rng.choice(KINDS)
-        operation = rng.choice(["read", "read", "ranged", "into", "write", "list"])
+        operation = rng.choice(["read", "read", "ranged", "into", "write", "list", "overwrite"])
         methods = {"PUT", "POST"} if operation == "write" and not fault.needs_body else {"GET"}
         proxy.inject(fault, count=rng.randint(1, 3), methods=methods, path_contains=prefix, delay=0.05)
         key = rng.choice(list(objects))
@@ -100,6 +114,25 @@ def test_fault_soak(proxy, s3, prefix):
             elif operation == "list":
                 page = client.list_objects(s3.bucket, prefix=f"{prefix}fixed-")
                 assert sorted(o.key for o in page.objects) == sorted(objects)
+            elif operation == "overwrite":
+                old = versions[current]
+                reading = window_client.get_object(s3.bucket, mutable_key)
+                got = bytearray(next(reading))
+                current = 1 - current
+                stream = direct.put_object(s3.bucket, mutable_key)
+                stream.write(versions[current])
+                stream.close()
+                try:
+                    for chunk in reading:
+                        got += chunk
+                except S3Exception as error:
+                    assert bytes(got) == old[: len(got)], "a read mixed two versions"
+                    if error.code != "ObjectChanged":
+                        raise
+                    counts["changed"] += 1
+                else:
+                    assert bytes(got) == old, "a read mixed two versions"
+                    verified_bytes += len(got)
         except S3Exception:
             counts["errors"] += 1
         finally:

@@ -92,11 +92,12 @@ struct ClientConfig {
     // Give up connecting (TCP) after this long; a TLS handshake gets this
     // long again. 0 means 3000 ms.
     //
-    // A request that gets no HTTP response at all (refused, unreachable,
-    // timed out, no answer) is tried twice, then fails; one whose TLS
-    // handshake fails is not tried again. So with the defaults an unreachable
-    // endpoint fails within about 7 s. Errors that come with a response (500,
-    // 503) are retried up to max_attempts.
+    // A request that cannot connect (refused, unreachable), or whose server
+    // does not answer in time (stall_timeout_seconds), is tried twice, then
+    // fails; one whose TLS handshake fails is not tried again. So with the
+    // defaults an unreachable endpoint fails within about 7 s. Other errors
+    // (500, 503, a connection closed under a request) are retried up to
+    // max_attempts. See retry_policy.hpp.
     std::uint32_t connect_timeout_ms = 0;
 
     // A connection that moves less than kMinimumThroughput bytes per second

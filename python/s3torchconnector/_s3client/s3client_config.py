@@ -28,9 +28,10 @@ class S3ClientConfig:
         profile (str): Named profile from the AWS config and credentials files.
         requester_pays (bool): Agree to pay for requests to requester-pays buckets.
             Cannot be combined with ``unsigned``.
-        memory_limit_bytes (int): Bytes of download and upload buffers the client may
-            hold at once, at least two parts. None lets the client choose from
-            ``throughput_target_gbps`` (2 GiB at 10 Gbps).
+        memory_limit_bytes (int): Bytes of download buffers (and, separately, of upload
+            buffers) the client may hold at once: at least 256 MiB and two parts. None lets
+            the client choose from ``throughput_target_gbps`` (2 GiB at 10 Gbps), or take
+            ``AWS_CRT_S3_MEMORY_LIMIT_IN_MB``. ``part_size`` may be at most half of it.
         upload_checksums (bool): Send a CRC32C of every upload (and part) for S3 to verify.
         validate_checksums (bool): Verify downloads against the checksums S3 stored
             (objects uploaded with checksums); a mismatch raises S3Exception
@@ -93,6 +94,17 @@ class S3ClientConfig:
                 "requester_pays cannot be combined with unsigned=True: S3 only bills requesters "
                 "it can identify"
             )
+        # The rest (combinations the CRT would refuse at the first request:
+        # a part size the memory limit cannot hold, ...) is libs3conn's to say.
+        from .._s3conn import Client
+
+        Client(
+            "us-east-1",
+            part_size=self.part_size,
+            throughput_target_gbps=float(self.throughput_target_gbps),
+            max_attempts=self.max_attempts,
+            memory_limit=self.memory_limit_bytes or 0,
+        )
 
 
 def _require_type(name: str, value: object, types: tuple[type, ...]) -> None:
