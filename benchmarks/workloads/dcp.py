@@ -28,21 +28,24 @@ def _rank(rank: int, world_size: int, init_file: str, params: Dict[str, Any], ou
         generator = torch.Generator().manual_seed(rank)
         state = {f"rank{rank}.layer{i}": torch.rand(per_rank // 8 // 4, generator=generator) for i in range(8)}
         uri = f"s3://{endpoint.bucket}/{params['prefix']}{params['run']}"
-        writer = S3StorageWriter(endpoint.region, uri, client_config())
-        dist.barrier()
-        start = time.perf_counter()
-        dcp.save(state, storage_writer=writer)
-        dist.barrier()
-        save_seconds = time.perf_counter() - start
-
-        target = {k: torch.zeros_like(v) for k, v in state.items()}
-        reader = S3StorageReader(endpoint.region, uri, client_config())
-        dist.barrier()
-        start = time.perf_counter()
-        dcp.load(target, storage_reader=reader)
-        dist.barrier()
-        load_seconds = time.perf_counter() - start
-        assert all(torch.equal(target[k], state[k]) for k in state)
+        phase = params.get("phase", "both")
+        save_seconds = load_seconds = 0.0
+        if phase in ("save", "both"):
+            writer = S3StorageWriter(endpoint.region, uri, client_config())
+            dist.barrier()
+            start = time.perf_counter()
+            dcp.save(state, storage_writer=writer)
+            dist.barrier()
+            save_seconds = time.perf_counter() - start
+        if phase in ("load", "both"):
+            target = {k: torch.zeros_like(v) for k, v in state.items()}
+            reader = S3StorageReader(endpoint.region, uri, client_config())
+            dist.barrier()
+            start = time.perf_counter()
+            dcp.load(target, storage_reader=reader)
+            dist.barrier()
+            load_seconds = time.perf_counter() - start
+            assert all(torch.equal(target[k], state[k]) for k in state)
         if rank == 0:
             with open(out, "w") as f:
                 f.write(f"{save_seconds} {load_seconds}")
@@ -55,10 +58,16 @@ def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "times")
-        run_params = dict(params, run=f"{impl}-{time.time_ns()}")  # a fresh checkpoint path per run
+        # A fresh checkpoint path per run; a load-only run reads params["run"].
+        run = f"{params['run']}-{impl}" if params.get("run") else f"{impl}-{time.time_ns()}"
+        run_params = dict(params, run=run)
         mp.spawn(_rank, args=(2, os.path.join(tmp, "init"), run_params, out), nprocs=2, join=True)
         with open(out) as f:
             save_seconds, load_seconds = map(float, f.read().split())
     size = params["bytes"]
-    return result(save_seconds=save_seconds, load_seconds=load_seconds,
-                  save_mib_per_s=size / save_seconds / MiB, load_mib_per_s=size / load_seconds / MiB)
+    metrics: Dict[str, float] = {}
+    if save_seconds:
+        metrics.update(save_seconds=save_seconds, save_mib_per_s=size / save_seconds / MiB)
+    if load_seconds:
+        metrics.update(load_seconds=load_seconds, load_mib_per_s=size / load_seconds / MiB)
+    return result(**metrics)

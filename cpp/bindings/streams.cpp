@@ -85,6 +85,18 @@ void bind_streams(nb::module_& m) {
         .def("tell", &GetObjectStream::position, "Object position of the next byte.")
         .def_prop_ro("etag", &GetObjectStream::etag,
                      "ETag of the version being read, without quotes; '' until the first response.")
+        .def(
+            "object_size",
+            [](GetObjectStream& s) {
+                ReleaseGil release;
+                return s.object_size();
+            },
+            "The whole object's size, from the first response (waits for it); None for an empty range.")
+        .def_prop_ro("done", &GetObjectStream::done,
+                     "Whether the download is over (all received, or failed): reading will not wait.")
+        .def("set_read_ahead", &GetObjectStream::set_read_ahead, nb::arg("bytes"),
+             "Lets the download run up to `bytes` ahead of the reader (never less than the client's\n"
+             "read-ahead): a reader that keeps everything can ask for the whole object at once.")
         .def("cancel", &GetObjectStream::cancel, "Stops the download; later reads raise S3Exception.");
 
     nb::class_<PutObjectStream>(m, "PutObjectStream",

@@ -20,6 +20,7 @@ public:
           version_(std::move(version), std::nullopt) {}
 
     aws_byte_buf* buffer() { return &buffer_; }
+    void open_read_window(std::size_t bytes) { aws_s3_meta_request_increment_read_window(meta_request(), bytes); }
     std::string if_match() const {
         std::lock_guard lock(mutex_);
         return version_.if_match();
@@ -66,6 +67,9 @@ std::size_t Client::get_object_into(const std::string& bucket, const std::string
     options.recv_buffer = op->buffer();
     options.checksum_config = detail::download_checksums(op->stack()->config());
     op->start(request, options);
+    // The parts land in the caller's memory, which holds the whole range: no
+    // reason to hold any back (the client's read window is for streams).
+    op->open_read_window(size);
     struct Detach {
         detail::Operation& op;
         ~Detach() { op.detach(); }

@@ -1,6 +1,7 @@
 #include "get_object_state.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include <aws/s3/s3_buffer_pool.h>
@@ -25,7 +26,12 @@ std::string range_header(const ByteRange& range) {
 GetObjectState::GetObjectState(std::shared_ptr<CrtStack> stack, const GetObjectRequest& request)
     : Operation(std::move(stack), ErrorContext{"GetObject", request.bucket, request.key}),
       version_(request.version, request.size_hint),
-      position_(request.range ? request.range->start : 0) {}
+      position_(request.range ? request.range->start : 0) {
+    const ClientConfig& config = this->stack()->config();
+    read_ahead_ = config.read_ahead_bytes;
+    max_grown_read_ahead_ = std::max<std::uint64_t>(
+        read_ahead_, std::min<std::uint64_t>(6 * config.part_size, effective_memory_limit(config) / 8));
+}
 
 void GetObjectState::begin(const GetObjectRequest& request) {
     HttpRequest http{"GET", request.bucket, request.key, "", {}};
@@ -122,6 +128,44 @@ void GetObjectState::open_window(std::size_t bytes) {
     if (bytes > repaid) aws_s3_meta_request_increment_read_window(meta_request(), bytes - repaid);
 }
 
+void GetObjectState::grow_read_ahead() {
+    if (read_ahead_ >= max_grown_read_ahead_) return;
+    const std::uint64_t step = std::min(stack()->config().part_size, max_grown_read_ahead_ - read_ahead_);
+    read_ahead_ += step;
+    aws_s3_meta_request_increment_read_window(meta_request(), step);
+}
+
+void GetObjectState::set_read_ahead(std::uint64_t bytes) {
+    check_process();
+    if (bytes <= read_ahead_ || meta_request() == nullptr) return;
+    aws_s3_meta_request_increment_read_window(meta_request(), bytes - read_ahead_);
+    read_ahead_ = bytes;
+}
+
+std::optional<std::uint64_t> GetObjectState::object_size() {
+    check_process();
+    if (empty_range_) return std::nullopt;
+    std::unique_lock lock(mutex_);
+    try {
+        wait_interruptibly(lock, cv_, [this] { return headers_received_ || finished_; });
+    } catch (...) {
+        lock.unlock();
+        cancel();
+        throw;
+    }
+    if (!headers_received_) {
+        if (should_retry_unranged()) return 0;  // the empty object's 416
+        if (error_) throw S3Error(*error_);
+        return std::nullopt;
+    }
+    const std::string range = header_locked("Content-Range");
+    if (const auto slash = range.rfind('/'); slash != std::string::npos) {
+        return std::strtoull(range.c_str() + slash + 1, nullptr, 10);
+    }
+    if (caller_range_) return std::nullopt;
+    return std::strtoull(header_locked("Content-Length").c_str(), nullptr, 10);
+}
+
 void GetObjectState::check_process() const {
     if (!from_this_process()) {
         ErrorDetails details;
@@ -136,6 +180,13 @@ void GetObjectState::check_process() const {
 
 bool GetObjectState::wait_for_chunk() {
     std::unique_lock lock(mutex_);
+    if (ready_.empty() && !finished_ && consumed_any_) {
+        // The consumer caught up with the download: let it run further ahead.
+        lock.unlock();
+        grow_read_ahead();
+        lock.lock();
+    }
+    consumed_any_ = true;
     try {
         for (;;) {
             wait_interruptibly(lock, cv_, [this] { return !ready_.empty() || finished_; });
@@ -276,6 +327,9 @@ std::size_t GetObjectStream::read_into(std::uint8_t* destination, std::size_t si
 }
 std::uint64_t GetObjectStream::position() const { return state_->position(); }
 std::string GetObjectStream::etag() const { return state_->etag(); }
+std::optional<std::uint64_t> GetObjectStream::object_size() { return state_->object_size(); }
+void GetObjectStream::set_read_ahead(std::uint64_t bytes) { state_->set_read_ahead(bytes); }
 void GetObjectStream::cancel() { state_->cancel(); }
+bool GetObjectStream::done() const { return state_->done(); }
 
 }  // namespace s3conn

@@ -27,6 +27,12 @@ public:
     std::size_t read_into(std::uint8_t* destination, std::size_t size);
     std::uint64_t position() const { return position_; }
     std::string etag() const;
+    std::optional<std::uint64_t> object_size();
+    bool done() const {
+        std::lock_guard lock(mutex_);
+        return finished_ || empty_range_;
+    }
+    void set_read_ahead(std::uint64_t bytes);
 
 private:
     void on_body(aws_byte_cursor body, std::uint64_t range_start, aws_s3_buffer_ticket* ticket) override;
@@ -40,6 +46,8 @@ private:
     bool verified(const Chunk& chunk) const;
     // The consumer took `bytes`: let the download run further ahead.
     void open_window(std::size_t bytes);
+    // The consumer waits for data that is not there: read further ahead.
+    void grow_read_ahead();
     // Some stores answer the CRT's first ranged GET of an empty object with a
     // 416 the CRT does not recognise; a plain GET settles it.
     bool should_retry_unranged() const;  // mutex_ held
@@ -57,6 +65,10 @@ private:
     // the window can finish arriving, and be checked, before its first bytes
     // are handed out; paid back from later consumption.
     std::uint64_t window_advance_ = 0;
+    // How far the download may run ahead of the consumer; consumer side.
+    std::uint64_t read_ahead_ = 0;
+    std::uint64_t max_grown_read_ahead_ = 0;
+    bool consumed_any_ = false;
     bool empty_range_ = false;
     bool caller_range_ = false;
     bool retried_unranged_ = false;

@@ -180,6 +180,10 @@ void Operation::detach() noexcept {
 
 std::string Operation::response_header(const std::string& name) const {
     std::lock_guard lock(mutex_);
+    return header_locked(name);
+}
+
+std::string Operation::header_locked(const std::string& name) const {
     for (const auto& [header, value] : response_headers_) {
         if (strcasecmp(header.c_str(), name.c_str()) == 0) return value;
     }
@@ -213,9 +217,13 @@ int Operation::s_on_headers(aws_s3_meta_request*, const aws_http_headers* header
                               std::string(reinterpret_cast<const char*>(header.value.ptr), header.value.len));
         }
     }
-    std::lock_guard lock(self.mutex_);
-    self.response_headers_ = std::move(copy);
-    self.response_status_ = status;
+    {
+        std::lock_guard lock(self.mutex_);
+        self.response_headers_ = std::move(copy);
+        self.response_status_ = status;
+        self.headers_received_ = true;
+    }
+    self.cv_.notify_all();
     return AWS_OP_SUCCESS;
 }
 

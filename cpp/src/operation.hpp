@@ -109,10 +109,13 @@ protected:
     void give_up(ErrorDetails error);
 
     aws_s3_meta_request* meta_request() const { return meta_request_; }
+    // response_header() with mutex_ already held.
+    std::string header_locked(const std::string& name) const;
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;
     bool finished_ = false;
+    bool headers_received_ = false;  // the headers callback ran (notifies cv_)
     std::optional<ErrorDetails> error_;
     std::string body_;  // response body, for operations that do not override on_body
 

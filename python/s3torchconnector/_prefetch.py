@@ -1,23 +1,92 @@
-"""Keeping several downloads in flight while handing objects out in order."""
+"""Keeping several downloads in flight while handing objects out in order.
+
+How many: enough to hide S3's first-byte latency. By Little's law a consumer
+of R objects per second with L seconds to each first byte needs R x L
+downloads in flight (30 ms at 2,500 objects/s: 75), and nothing tells us R or
+L up front, so the window adapts (``InFlightWindow``): it grows while the
+consumer finds the oldest download unfinished and growing still pays, and
+halves when S3 throttles. The byte budget and the caller's ceiling bound it.
+"""
 
 from __future__ import annotations
 
+import math
+import time
 from collections import deque
 from typing import Callable, Deque, Iterator, Optional, Tuple
 
 from ._s3bucket_key_data import S3BucketKeyData
 from .s3reader import S3Reader
 
-# Measured on the local server (benchmarks/): 4,096 objects of 100 KiB
-# through one process reach their best rate from about 16 GETs in flight;
-# more adds memory, not speed.
-DEFAULT_PREFETCH_OBJECTS = 16
+# The ceiling of downloads in flight per process: at 50 ms and 5,000 objects/s
+# a consumer needs 250.
+DEFAULT_PREFETCH_OBJECTS = 256
 DEFAULT_PREFETCH_BYTES = 128 * 1024 * 1024
+# Where the window starts: what saturates the local server with no latency.
+INITIAL_WINDOW = 16
+
+
+class InFlightWindow:
+    """The number of downloads to keep in flight, adapted to what the consumer
+    sees. Every ``window`` objects handed out it looks back:
+
+    * S3 throttled (``throttles()`` grew): halve, and do not grow for a while;
+    * the consumer had to wait for a quarter or more of them, and the last
+      growth raised the rate by 5 % or more (or there was none yet): grow by
+      half, up to ``ceiling``;
+    * a growth that did not pay is undone, and growth rests for eight looks.
+    """
+
+    def __init__(self, ceiling: int, throttles: Callable[[], int], initial: int = INITIAL_WINDOW) -> None:
+        self.ceiling = max(1, ceiling)
+        self.size = min(self.ceiling, max(1, initial))
+        self._throttles = throttles
+        self._seen_throttles = throttles()
+        self._handed_out = 0
+        self._waited = 0
+        self._started = time.monotonic()
+        self._rate_before_growth: Optional[float] = None
+        self._size_before_growth = self.size
+        self._rest = 0
+
+    def handed_out(self, waited: bool) -> None:
+        self._handed_out += 1
+        self._waited += waited
+        if self._handed_out >= max(8, self.size):
+            self._look_back()
+
+    def _look_back(self) -> None:
+        now = time.monotonic()
+        rate = self._handed_out / max(now - self._started, 1e-6)
+        waited = self._waited / self._handed_out
+        self._handed_out = self._waited = 0
+        self._started = now
+        throttles = self._throttles()
+        if throttles > self._seen_throttles:
+            self._seen_throttles = throttles
+            self.size = max(1, self.size // 2)
+            self._rate_before_growth = None
+            self._rest = 8
+            return
+        if self._rate_before_growth is not None:
+            if rate < self._rate_before_growth * 1.05:  # growing did not pay: undo it, rest
+                self.size = self._size_before_growth
+                self._rest = 8
+            self._rate_before_growth = None
+            return
+        if self._rest > 0:
+            self._rest -= 1
+            return
+        if waited >= 0.25 and self.size < self.ceiling:
+            self._rate_before_growth = rate
+            self._size_before_growth = self.size
+            self.size = min(self.ceiling, math.ceil(self.size * 1.5))
 
 
 class PrefetchingReaders:
     """Readers for a stream of objects, up to ``max_objects`` (and about
-    ``max_bytes``) of them already downloading while the oldest is used.
+    ``max_bytes``) of them already downloading while the oldest is used; with
+    a ``window``, up to what the window says, within those bounds.
 
     The byte budget counts each object's listed size, capped at what one
     download buffers ahead of its reader (``per_object_cap``); an object of
@@ -32,22 +101,31 @@ class PrefetchingReaders:
         max_objects: int,
         max_bytes: int,
         per_object_cap: int,
+        *,
+        window: Optional[InFlightWindow] = None,
     ) -> None:
         self._objects = objects
         self._open_reader = open_reader
         self._max_objects = max(1, max_objects)
         self._max_bytes = max_bytes
         self._per_object_cap = per_object_cap
+        self._window = window
         self._pending: Deque[Tuple[S3Reader, int]] = deque()
         self._pending_bytes = 0
         self._exhausted = False
+
+    @property
+    def in_flight_target(self) -> int:
+        """How many downloads this pipeline keeps running now."""
+        return min(self._max_objects, self._window.size) if self._window is not None else self._max_objects
 
     def _cost(self, item: S3BucketKeyData) -> int:
         size: Optional[int] = item.object_info.size if item.object_info is not None else None
         return self._per_object_cap if size is None else min(size, self._per_object_cap)
 
     def _fill(self) -> None:
-        while not self._exhausted and len(self._pending) < self._max_objects:
+        target = self.in_flight_target
+        while not self._exhausted and len(self._pending) < target:
             if self._pending and self._pending_bytes >= self._max_bytes:
                 return
             try:
@@ -72,6 +150,9 @@ class PrefetchingReaders:
             raise StopIteration
         reader, cost = self._pending.popleft()
         self._pending_bytes -= cost
+        if self._window is not None:
+            downloaded = getattr(reader, "downloaded", None)
+            self._window.handed_out(waited=not downloaded() if downloaded is not None else True)
         self._fill()  # start the next download before the caller reads this one
         return reader
 

@@ -20,10 +20,12 @@ class S3Checkpoint:
     S3Reader and S3Writer implements io.BufferedIOBase therefore, they can be passed to
     torch.load, and torch.save.
 
-    Readers default to the sequential reader in streaming mode: ``torch.load``
-    reads a checkpoint front to back after peeking at its end, so keeping only
-    the chunk being read costs a couple of extra requests and saves holding a
-    second copy of the checkpoint in memory (Amazon's package keeps one).
+    Readers default to the sequential reader with ``streaming=None``: a
+    checkpoint up to 1 GiB is requested whole, every part at once, as soon as
+    ``torch.load`` asks for its size; a larger one is streamed (a few parts in
+    memory) with its tail (the zip's directory) fetched beside the stream.
+    Either way ``torch.load`` costs two serial round trips, whatever the size,
+    and nothing is downloaded twice.
 
     Example::
 
@@ -43,7 +45,7 @@ class S3Checkpoint:
     ) -> None:
         self.region = region
         self.endpoint = endpoint
-        self._reader_constructor = reader_constructor or S3ReaderConstructor.sequential(streaming=True)
+        self._reader_constructor = reader_constructor or S3ReaderConstructor.sequential(streaming=None)
         self._client = S3Client(
             region,
             endpoint=endpoint,

@@ -13,7 +13,7 @@ import torch.utils.data
 
 from ._dataset_base import DatasetClient, check_dataset_arguments, check_object_uris
 from ._manifest import Manifest, check_manifest, get_objects_from_manifest
-from ._prefetch import DEFAULT_PREFETCH_BYTES, DEFAULT_PREFETCH_OBJECTS, PrefetchingReaders
+from ._prefetch import DEFAULT_PREFETCH_BYTES, DEFAULT_PREFETCH_OBJECTS, InFlightWindow, PrefetchingReaders
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
 from ._s3dataset_common import get_objects_from_prefix, get_objects_from_uris, identity, parse_s3_uri, shard
@@ -52,10 +52,13 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
 
     Beyond Amazon's s3torchconnector:
 
-    * **Downloads in flight**: each process (each DataLoader worker) keeps up to
-      ``prefetch_objects`` GETs running, within about ``prefetch_bytes`` of
-      buffers, and still yields objects in order. 1 gives the one-at-a-time
-      behaviour of the reference.
+    * **Downloads in flight**: each process (each DataLoader worker) keeps GETs
+      running while the oldest object is used, and still yields objects in
+      order. How many adapts to S3's latency: from 16, more while the consumer
+      waits and more still pays, fewer when S3 throttles (503 SlowDown), never
+      more than ``prefetch_objects`` (256) or about ``prefetch_bytes`` (128 MiB)
+      of buffers. ``prefetch_objects=1`` gives the one-at-a-time behaviour of
+      the reference.
     * **Shuffle**: ``shuffle_buffer_size`` > 0 streams objects in a random order
       through a buffer of that many entries (entries are names and sizes, not
       data). The order depends only on ``seed`` and the epoch (``set_epoch``);
@@ -335,13 +338,14 @@ class S3IterableDatasetIterator:
         if self._readers is None:
             dataset = self._dataset
             objects = islice(dataset._objects_for_this_worker(self._epoch), self._handed_out, None)
-            config = dataset._client.get().s3client_config
+            client = dataset._client.get()
             self._readers = PrefetchingReaders(
                 objects,
                 dataset._open_reader,
                 dataset._prefetch_objects,
                 dataset._prefetch_bytes,
-                per_object_cap=4 * config.part_size,  # what one download buffers ahead
+                per_object_cap=client.read_ahead_bytes,  # what one download buffers ahead
+                window=InFlightWindow(dataset._prefetch_objects, lambda: int(client.metrics()["throttles"])),
             )
         item = self._dataset._transform(next(self._readers))
         self._handed_out += 1

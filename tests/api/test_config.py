@@ -54,7 +54,8 @@ def test_invalid_values_are_rejected(kwargs, error, message):
 
 def test_bounds_are_inclusive():
     S3ClientConfig(part_size=5 * 1024 * 1024, max_attempts=1)
-    S3ClientConfig(part_size=5 * 1024**3)
+    # The largest part S3 allows, with a memory limit that holds two of them.
+    S3ClientConfig(part_size=5 * 1024**3, memory_limit_bytes=10 * 1024**3)
 
 
 def test_client_validates_its_arguments():

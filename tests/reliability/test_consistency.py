@@ -82,7 +82,9 @@ def test_a_reader_that_requests_again_after_an_overwrite_fails(s3, prefix, reade
     }
     checkpoint = S3Checkpoint(s3.region, s3.endpoint, client_config, reader_constructor=constructors[reader])
     uri = f"s3://{s3.bucket}/{prefix}ckpt"
-    old, new = pattern(3 * PART_SIZE, 1), pattern(3 * PART_SIZE + 7, 2)
+    # Much larger than the read window (which grows to 6 parts), so that
+    # parts are still to be requested after the overwrite.
+    old, new = pattern(16 * PART_SIZE, 1), pattern(16 * PART_SIZE + 7, 2)
     with checkpoint.writer(uri) as writer:
         writer.write(old)
     reader_ = checkpoint.reader(uri)
@@ -92,7 +94,7 @@ def test_a_reader_that_requests_again_after_an_overwrite_fails(s3, prefix, reade
         writer.write(new)
     with pytest.raises(S3Exception) as raised:
         # A backward seek re-requests (streaming); a ranged read always does;
-        # SEEK_END asks for the size (sequential, unlisted).
+        # SEEK_END asks for the rest of the object (sequential).
         reader_.seek(0, io.SEEK_END if reader == "sequential" else io.SEEK_SET)
         reader_.read()
     assert raised.value.code == "ObjectChanged"
@@ -130,15 +132,15 @@ class OverwrittenMidway(io.RawIOBase):
 
 
 def test_torch_load_of_a_checkpoint_overwritten_midway_fails(s3, prefix, client_config):
-    checkpoint = S3Checkpoint(s3.region, s3.endpoint, client_config)  # the streaming reader
+    checkpoint = S3Checkpoint(s3.region, s3.endpoint, client_config)
     uri = f"s3://{s3.bucket}/{prefix}model.pt"
 
     def save(tensor):
         with checkpoint.writer(uri) as writer:
             torch.save({"w": tensor}, writer)
 
-    save(torch.arange(4 * PART_SIZE // 4, dtype=torch.float32))
-    reader = OverwrittenMidway(checkpoint.reader(uri), lambda: save(torch.zeros(4 * PART_SIZE // 4)))
+    save(torch.arange(2 * PART_SIZE, dtype=torch.float32))  # 8 parts: more than the read window
+    reader = OverwrittenMidway(checkpoint.reader(uri), lambda: save(torch.zeros(2 * PART_SIZE)))
     with pytest.raises(S3Exception) as raised:
         torch.load(reader, weights_only=True)
     assert raised.value.code == "ObjectChanged"

@@ -62,8 +62,24 @@ public:
     // first response has arrived.
     std::string etag() const;
 
+    // The whole object's size, from the first response (waits for it, so a
+    // reader need not send a HeadObject); std::nullopt for an empty range.
+    // Throws S3Error if the request failed.
+    std::optional<std::uint64_t> object_size();
+
+    // Lets the download run up to `bytes` ahead of the consumer (never less
+    // than the client's read_ahead_bytes). A reader that keeps what it reads
+    // anyway can ask for the whole object: every part is then requested at
+    // once. Without this, the read-ahead still grows, up to 6 parts (within
+    // an eighth of the memory limit), while the consumer has to wait.
+    void set_read_ahead(std::uint64_t bytes);
+
     // Stops the download; later calls to next() throw a "Cancelled" S3Error.
     void cancel();
+
+    // Whether the download is over (every byte received, or failed): reading
+    // the rest will not wait for the network.
+    bool done() const;
 
 private:
     std::shared_ptr<detail::GetObjectState> state_;

@@ -99,6 +99,11 @@ class S3Client:
     def user_agent_prefix(self) -> str:
         return self._user_agent_prefix
 
+    @property
+    def read_ahead_bytes(self) -> int:
+        """How far one download runs ahead of its reader (the native client's)."""
+        return int(self._client.resolved_config["read_ahead"])
+
     def __getstate__(self) -> Dict[str, Any]:
         return {
             "region": self._region,
@@ -137,6 +142,8 @@ class S3Client:
             ca_file=config.ca_bundle,
             upload_checksums=config.upload_checksums,
             validate_checksums=config.validate_checksums,
+            connect_timeout_ms=config.connect_timeout_ms,
+            stall_timeout_seconds=config.stall_timeout_seconds,
         )
 
     def _adopt(self, native: _NativeClient) -> _NativeClient:

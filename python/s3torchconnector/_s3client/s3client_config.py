@@ -39,6 +39,12 @@ class S3ClientConfig:
         ca_bundle (str): PEM file of CA certificates trusted for https endpoints, in
             place of the system's. None: AWS_CA_BUNDLE, else the system's store.
             Certificate verification cannot be switched off.
+        connect_timeout_ms (int): Give up connecting (and, again, the TLS handshake) after
+            this long. A request that cannot connect is tried twice, then fails.
+        stall_timeout_seconds (int): A connection moving less than 1 KiB/s for this long
+            is dropped: the first-byte timeout of a request, and the end of a trickle.
+            Such a request is tried twice, then fails. Multipart uploads and copies
+            only need to stay alive (1 byte/s) for max(60 s, this long).
 
     Raises:
         TypeError, ValueError: for a value of the wrong type or out of range.
@@ -55,6 +61,8 @@ class S3ClientConfig:
     upload_checksums: bool = False
     validate_checksums: bool = False
     ca_bundle: Optional[str] = None
+    connect_timeout_ms: int = 3000
+    stall_timeout_seconds: int = 10
 
     def __post_init__(self) -> None:
         _require_type("throughput_target_gbps", self.throughput_target_gbps, (int, float))
@@ -69,6 +77,10 @@ class S3ClientConfig:
                 f"part_size must be between 5 MiB ({_MIN_PART_SIZE}) and 5 GiB ({_MAX_PART_SIZE}) "
                 f"bytes, not {self.part_size}"
             )
+        for name in ("connect_timeout_ms", "stall_timeout_seconds"):
+            _require_type(name, getattr(self, name), (int,))
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
         _require_type("max_attempts", self.max_attempts, (int,))
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be at least 1 (1 means no retries), not {self.max_attempts}")

@@ -99,7 +99,7 @@ class S3ReaderConstructor:
     """
 
     @staticmethod
-    def sequential(streaming: bool = False) -> S3ReaderConstructorProtocol:
+    def sequential(streaming: Optional[bool] = False) -> S3ReaderConstructorProtocol:
         """Creates a constructor for sequential (generic) readers.
 
         This reader is the generic reader that supports all access patterns.
@@ -107,7 +107,9 @@ class S3ReaderConstructor:
         Args:
             streaming: keep only the chunk being read instead of everything read so far,
                 so that memory stays at a few parts whatever the object size; backward
-                seeks then cost a new request. Off by default.
+                seeks then cost a new request (but the object's tail is kept, for
+                ``torch.load``). Off by default. ``None``: keep everything for objects up
+                to 1 GiB, stream larger ones (what ``S3Checkpoint`` uses).
 
         Returns:
             S3ReaderConstructorProtocol: Partial constructor for SequentialS3Reader
@@ -117,9 +119,9 @@ class S3ReaderConstructor:
             reader_constructor = S3ReaderConstructor.sequential()
             streaming_constructor = S3ReaderConstructor.sequential(streaming=True)
         """
-        if not isinstance(streaming, bool):
-            raise TypeError(f"streaming must be a bool, not {type(streaming).__name__}")
-        return partial(SequentialS3Reader, streaming=True) if streaming else partial(SequentialS3Reader)
+        if streaming is not None and not isinstance(streaming, bool):
+            raise TypeError(f"streaming must be a bool or None, not {type(streaming).__name__}")
+        return partial(SequentialS3Reader) if streaming is False else partial(SequentialS3Reader, streaming=streaming)
 
     @staticmethod
     def range_based(buffer_size: Optional[int] = None) -> S3ReaderConstructorProtocol:

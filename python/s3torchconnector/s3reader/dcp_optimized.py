@@ -50,6 +50,10 @@ class RangeGroup:
     item_ranges: List[ItemRange] = field(default_factory=list)
 
 
+# How far one range group's download may run ahead of the items read from it.
+GROUP_READ_AHEAD_LIMIT = 256 * 1024 * 1024
+
+
 def coalesce(ranges: List[ItemRange], max_gap_size: Union[int, float]) -> List[RangeGroup]:
     """Validates sorted, non-overlapping, non-empty ranges and groups those
     separated by at most ``max_gap_size`` bytes."""
@@ -163,6 +167,11 @@ class DCPOptimizedS3Reader(S3Reader):
             if self._stream is not None:
                 self._stream.cancel()
             self._stream = self._get_stream(group.start, group.end)
+            # The plan reads the whole group: request its parts at once (up to
+            # a bound), instead of a few ahead of the reader.
+            set_read_ahead = getattr(self._stream, "set_read_ahead", None)
+            if set_read_ahead is not None:
+                set_read_ahead(min(group.end - group.start, GROUP_READ_AHEAD_LIMIT))
             self._pending, self._pending_start = memoryview(b""), group.start
         assert self._stream is not None, "the first item of a range group was not read first"
 

@@ -14,6 +14,11 @@ from .s3reader import S3Reader
 # In streaming mode, a forward seek further than this opens a ranged GET at
 # the target instead of downloading the bytes in between.
 _SKIP_BY_NEW_REQUEST = 16 * 1024 * 1024
+# A reader that keeps everything asks for at most this much at once.
+WHOLE_OBJECT_LIMIT = 1024 * 1024 * 1024
+# Streaming mode keeps the object's last bytes once something there is read:
+# a zip (torch.save's format) is read at its end first, then front to back.
+_TAIL_MIN = 1024 * 1024
 
 
 class SequentialS3Reader(S3Reader):
@@ -24,18 +29,25 @@ class SequentialS3Reader(S3Reader):
     buffers, referenced, not copied: reading a byte costs one copy, into the
     caller's memory (``readinto``) or into the returned ``bytes`` (``read``).
 
-    Two ways to keep data:
+    Three ways to keep data:
 
     * default: everything read so far is kept, so backward seeks are free.
       Memory grows to the size of the object; best for objects that fit in
-      memory and are re-read (torch.load seeks back and forth).
+      memory and are re-read (torch.load seeks back and forth). Once the
+      size is known (a ``SEEK_END``, a ``read()`` of everything) every part
+      is requested at once, up to ``whole_object_limit`` bytes: two serial
+      round trips whatever the size.
     * ``streaming=True``: only the chunk being read is kept, and memory stays
-      at a few parts whatever the object size. A backward seek (or a long
-      forward one) opens a new ranged GET at the target.
+      at a few parts whatever the object size; the object's tail (its last
+      MiB, or 1/256 of it) is kept once read, so ``torch.load`` costs two
+      round trips too. A backward seek elsewhere (or a long forward one)
+      opens a new ranged GET at the target.
+    * ``streaming=None``: the default's way for objects up to
+      ``whole_object_limit`` bytes, streaming beyond (``S3Checkpoint``).
 
     Seeking forward reads the bytes in between; seeking past the end stays at
-    the end; ``SEEK_END`` uses the size from the listing, or one HeadObject
-    when the object was not listed.
+    the end; ``SEEK_END`` uses the size from the listing, else the size the
+    first response gives (no HeadObject).
     """
 
     def __init__(
@@ -45,18 +57,22 @@ class SequentialS3Reader(S3Reader):
         get_object_info: Callable[[], ObjectInfoLike],
         get_stream: GetStreamCallable,
         *,
-        streaming: bool = False,
+        streaming: Optional[bool] = False,
+        whole_object_limit: int = WHOLE_OBJECT_LIMIT,
     ) -> None:
         check_location(bucket, key)
-        if not isinstance(streaming, bool):
-            raise TypeError(f"streaming must be a bool, not {type(streaming).__name__}")
+        if streaming is not None and not isinstance(streaming, bool):
+            raise TypeError(f"streaming must be a bool or None, not {type(streaming).__name__}")
         self._bucket = bucket
         self._key = key
         self._get_object_info = get_object_info
         self._get_stream = get_stream
-        self._streaming = streaming
+        self._streaming = streaming  # None: decided by the size, when it is known
+        self._whole_object_limit = whole_object_limit
         self._stream: Optional[GetObjectStream] = None
+        self._read_ahead_asked = False
         self._segments = Segments()
+        self._tail: Optional[Segments] = None  # streaming mode: the object's last bytes
         self._size: Optional[int] = None  # known once the stream ends, or from object info
         self._position = 0
 
@@ -69,7 +85,14 @@ class SequentialS3Reader(S3Reader):
         return self._key
 
     @property
-    def streaming(self) -> bool:
+    def streaming(self) -> Optional[bool]:
+        """Whether only the chunk being read is kept; None until an automatic
+        choice is made (when the size is known)."""
+        return self._streaming
+
+    def _is_streaming(self) -> bool:
+        if self._streaming is None:
+            self._streaming = self._known_size() > self._whole_object_limit
         return self._streaming
 
     def prefetch(self) -> None:
@@ -83,12 +106,21 @@ class SequentialS3Reader(S3Reader):
             start = self._segments.end
             self._stream = self._get_stream() if start == 0 else self._get_stream(start, None)
 
+    def downloaded(self) -> bool:
+        """Whether the download has finished (reading will not wait for the
+        network); False before it started."""
+        stream = self._stream
+        done = getattr(stream, "done", None) if stream is not None else None
+        return bool(done)
+
     def _fill_to(self, offset: Optional[int]) -> None:
         """Downloads until bytes up to ``offset`` are held, or to the end (None)."""
         if self._size is not None and self._segments.end >= self._size:
             return
         self.prefetch()
         assert self._stream is not None
+        if offset is None:
+            self._ask_for_everything()
         segments = self._segments
         stream = self._stream
         while offset is None or segments.end < offset:
@@ -106,12 +138,46 @@ class SequentialS3Reader(S3Reader):
 
     def _known_size(self) -> int:
         if self._size is None:
-            self._size = self._get_object_info().size
+            hint = getattr(self._get_stream, "size_hint", None)  # a listing's
+            if hint is None:
+                self.prefetch()
+                object_size = getattr(self._stream, "object_size", None)  # the first response's
+                hint = object_size() if object_size is not None else None
+            self._size = hint if hint is not None else self._get_object_info().size
         return self._size
+
+    def _ask_for_everything(self) -> None:
+        """Keeping everything anyway: let the download request every part now."""
+        if self._read_ahead_asked or self._streaming is not False and self._is_streaming():
+            return
+        self._read_ahead_asked = True
+        set_read_ahead = getattr(self._stream, "set_read_ahead", None)
+        if set_read_ahead is not None:
+            set_read_ahead(min(self._known_size() - self._segments.end, self._whole_object_limit))
 
     def _after_read(self) -> None:
         if self._streaming:
             self._segments.release_before(self._position)
+
+    def _in_tail(self) -> Optional[Segments]:
+        tail = self._tail
+        return tail if tail is not None and tail.start <= self._position < tail.end else None
+
+    def _load_tail(self) -> bool:
+        """Streaming mode: fetches the object's tail once, beside the stream.
+        False when this reader cannot (no ranged reads into memory)."""
+        if self._tail is not None:
+            return True
+        read_into = getattr(self._get_stream, "read_into", None)
+        if read_into is None:
+            return False
+        size = self._known_size()
+        length = min(size, max(_TAIL_MIN, size // 256))
+        buffer = bytearray(length)
+        got = read_into(size - length, buffer)
+        self._tail = Segments(size - length)
+        self._tail.append(memoryview(buffer)[:got])
+        return True
 
     def read(self, size: Optional[int] = None) -> bytes:
         """Read up to size bytes from the object and return them.
@@ -132,6 +198,11 @@ class SequentialS3Reader(S3Reader):
         raise_if_closed(self.closed)
         if size == 0 or self._position == self._size:
             return b""
+        tail = self._in_tail()
+        if tail is not None:
+            data = tail.read(self._position, tail.end - self._position if size is None or size < 0 else size)
+            self._position += len(data)
+            return data
         if size is None or size < 0:
             self._fill_to(None)
             size = self._segments.end - self._position
@@ -156,6 +227,11 @@ class SequentialS3Reader(S3Reader):
         raise_if_closed(self.closed)
         if len(view) == 0 or self._position == self._size:
             return 0
+        tail = self._in_tail()
+        if tail is not None:
+            n = tail.readinto(self._position, view)
+            self._position += n
+            return n
         self._fill_to(self._position + len(view))
         n = self._segments.readinto(self._position, view)
         self._position += n
@@ -182,11 +258,12 @@ class SequentialS3Reader(S3Reader):
         raise_if_closed(self.closed)
         if whence == SEEK_END:
             offset += self._known_size()
+            self._ask_for_everything()  # torch.load's first move: it reads it all
         elif whence == SEEK_CUR:
             offset += self._position
         if offset < 0:
             raise ValueError(f"negative seek value {offset}")
-        if self._streaming:
+        if self._streaming if self._streaming is not None else (whence == SEEK_END and self._is_streaming()):
             return self._streaming_seek(offset)
         if offset > self._segments.end:
             self._fill_to(offset)
@@ -197,6 +274,21 @@ class SequentialS3Reader(S3Reader):
 
     def _streaming_seek(self, offset: int) -> int:
         segments = self._segments
+        tail = self._tail
+        if tail is not None and tail.start <= offset < tail.end:
+            self._position = offset
+            return offset
+        if offset > segments.end:
+            size = self._known_size()
+            if offset >= size:  # at the end: nothing to fetch, nothing to drop
+                self._position = size
+                return size
+            # A jump into the object's tail (a zip's directory) fetches the tail
+            # beside the stream, which goes on from where it is.
+            tail_start = size - min(size, max(_TAIL_MIN, size // 256))
+            if offset >= tail_start and self._load_tail():
+                self._position = offset
+                return offset
         if offset > segments.end + _SKIP_BY_NEW_REQUEST or offset < segments.start:
             size = self._known_size()
             offset = min(offset, size)
@@ -226,4 +318,5 @@ class SequentialS3Reader(S3Reader):
             # Dropping the stream cancels a download that has not finished.
             self._stream = None
             self._segments = Segments()
+            self._tail = None
         super().close()

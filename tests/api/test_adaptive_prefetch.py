@@ -1,0 +1,109 @@
+"""Downloads in flight adapt to latency: the iterable dataset's window grows
+while the consumer waits for the oldest download, never past its ceiling,
+shrinks when S3 throttles, and objects still come out in order, whole."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from s3torchconnector import S3IterableDataset
+from s3torchconnector._prefetch import INITIAL_WINDOW, InFlightWindow
+from s3torchconnector.localserver.faultproxy import Fault, FaultProxy
+
+from ..support import pattern
+
+N = 400
+
+
+@pytest.fixture(scope="module")
+def many_objects(s3_client, s3):
+    prefix = "py-tests/adaptive-module/"
+    for i in range(N):
+        with s3_client.put_object(s3.bucket, f"{prefix}{i:04d}") as writer:
+            writer.write(pattern(2000, i))
+    return prefix
+
+
+@pytest.fixture
+def slow_proxy(s3):
+    with FaultProxy(s3.endpoint) as proxy:
+        yield proxy
+
+
+def read_through(dataset):
+    """(key, data) of every object, and the largest in-flight count seen."""
+    iterator = iter(dataset)
+    items, largest = [], 0
+    for reader in iterator:
+        items.append((reader.key, reader.read()))
+        largest = max(largest, len(iterator._readers._pending) + 1)
+    return items, largest, iterator._readers
+
+
+def test_the_window_grows_under_latency_and_keeps_order(s3, client_config, many_objects, slow_proxy):
+    slow_proxy.inject(Fault.SLOW_FIRST_BYTE, count=-1, methods={"GET"}, path_contains=many_objects, delay=0.05)
+    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{many_objects}", region=s3.region,
+                                            endpoint=slow_proxy.endpoint, s3client_config=client_config,
+                                            prefetch_objects=60)
+    items, largest, readers = read_through(dataset)
+    assert [k for k, _ in items] == [f"{many_objects}{i:04d}" for i in range(N)]
+    assert [d for _, d in items] == [pattern(2000, i) for i in range(N)]
+    assert readers.in_flight_target > INITIAL_WINDOW, "the window did not grow though every object waited"
+    assert largest <= 60
+
+
+def test_the_window_stays_where_nothing_waits(s3, client_config, many_objects):
+    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{many_objects}", region=s3.region,
+                                            endpoint=s3.endpoint, s3client_config=client_config,
+                                            transform=lambda reader: (time.sleep(0.002), reader)[1])
+    items, _, readers = read_through(dataset)
+    assert len(items) == N
+    assert readers.in_flight_target <= INITIAL_WINDOW * 2
+
+
+def test_throttling_halves_the_window(s3, client_config, many_objects, slow_proxy):
+    slow_proxy.inject(Fault.SLOW_FIRST_BYTE, count=-1, methods={"GET"}, path_contains=many_objects, delay=0.05)
+    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{many_objects}", region=s3.region,
+                                            endpoint=slow_proxy.endpoint, s3client_config=client_config)
+    iterator = iter(dataset)
+    for _ in range(250):  # until the window has grown
+        next(iterator).read()
+    grown = iterator._readers.in_flight_target
+    assert grown > INITIAL_WINDOW
+    slow_proxy.clear()  # the proxy applies the first rule that matches: 503s first
+    slow_proxy.inject(Fault.SLOW_DOWN_503, count=30, methods={"GET"}, path_contains=many_objects)
+    slow_proxy.inject(Fault.SLOW_FIRST_BYTE, count=-1, methods={"GET"}, path_contains=many_objects, delay=0.05)
+    rest = [reader.read() for reader in iterator]
+    assert rest == [pattern(2000, i) for i in range(250, N)]
+    assert dataset.metrics()["throttles"] > 0
+    assert iterator._readers.in_flight_target < grown
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.value = 0
+
+    def __call__(self) -> int:
+        return self.value
+
+
+def test_window_rules():
+    throttles = Counter()
+    window = InFlightWindow(100, throttles)
+    assert window.size == INITIAL_WINDOW
+    for _ in range(window.size):  # every object waited: grow by half
+        window.handed_out(waited=True)
+    assert window.size == 24
+    throttles.value += 1  # throttled: halve
+    for _ in range(window.size):
+        window.handed_out(waited=True)
+    assert window.size == 12
+    for _ in range(8 * 12):  # then rest before growing again
+        window.handed_out(waited=True)
+    assert window.size == 12
+    small = InFlightWindow(10, Counter())
+    for _ in range(1000):
+        small.handed_out(waited=True)
+    assert small.size == 10
