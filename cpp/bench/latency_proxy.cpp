@@ -195,13 +195,41 @@ struct Pending {
     std::string bytes;
 };
 
+// Bytes waiting to be written, in the chunks they were read in: writing part
+// of it never moves the rest.
+class ByteQueue {
+public:
+    void push(std::string bytes) {
+        size_ += bytes.size();
+        chunks_.push_back(std::move(bytes));
+    }
+    bool empty() const { return size_ == 0; }
+    std::size_t size() const { return size_; }
+    const char* data() const { return chunks_.front().data() + offset_; }
+    std::size_t front_size() const { return chunks_.front().size() - offset_; }
+    void consume(std::size_t n) {
+        size_ -= n;
+        offset_ += n;
+        if (offset_ == chunks_.front().size()) {
+            chunks_.pop_front();
+            offset_ = 0;
+        }
+    }
+
+private:
+    std::deque<std::string> chunks_;
+    std::size_t offset_ = 0;
+    std::size_t size_ = 0;
+};
+
 struct Pair {
     int client = -1;
     int server = -1;
     bool connected = false;
     std::deque<Pending> up;      // client bytes waiting for their time
-    std::string up_ready;        // due, waiting for the server to take them
-    std::string down;            // server bytes the client has not taken yet
+    std::size_t up_bytes = 0;    // in `up`
+    ByteQueue up_ready;          // due, waiting for the server to take them
+    ByteQueue down;              // server bytes the client has not taken yet
     ResponseFramer framer;
     std::deque<bool> head_requests;  // requests sent, oldest first: HEAD or not
     bool idle = true;            // no request outstanding on this connection
@@ -237,11 +265,11 @@ void close_pair(const std::shared_ptr<Pair>& pair) {
 }
 
 // Writes what it can of `buffer` to `fd`; false on a fatal error.
-bool flush(int fd, std::string& buffer) {
+bool flush(int fd, ByteQueue& buffer) {
     while (!buffer.empty()) {
-        const ssize_t n = send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
+        const ssize_t n = send(fd, buffer.data(), buffer.front_size(), MSG_NOSIGNAL);
         if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-        buffer.erase(0, static_cast<std::size_t>(n));
+        buffer.consume(static_cast<std::size_t>(n));
     }
     return true;
 }
@@ -249,11 +277,7 @@ bool flush(int fd, std::string& buffer) {
 // Reads from a side only while the other side keeps up (bounded buffers).
 constexpr std::size_t kMaxBuffered = 16u << 20;
 
-std::size_t pending_up(const Pair& pair) {
-    std::size_t total = pair.up_ready.size();
-    for (const auto& p : pair.up) total += p.bytes.size();
-    return total;
-}
+std::size_t pending_up(const Pair& pair) { return pair.up_ready.size() + pair.up_bytes; }
 
 void update_interest(const std::shared_ptr<Pair>& pair) {
     std::uint32_t client = pending_up(*pair) < kMaxBuffered ? EPOLLIN : 0u;
@@ -269,7 +293,8 @@ void update_interest(const std::shared_ptr<Pair>& pair) {
 // Moves due client bytes to the server.
 bool release_due(const std::shared_ptr<Pair>& pair, double now) {
     while (!pair->up.empty() && pair->up.front().due <= now) {
-        pair->up_ready += pair->up.front().bytes;
+        pair->up_bytes -= pair->up.front().bytes.size();
+        pair->up_ready.push(std::move(pair->up.front().bytes));
         pair->up.pop_front();
     }
     return !pair->connected || flush(pair->server, pair->up_ready);
@@ -293,12 +318,8 @@ void on_client_data(const std::shared_ptr<Pair>& pair) {
             g_stats.change_in_flight(+1);
         }
         g_stats.bytes_up += n;
-        const double due = std::max(now, pair->request_due);
-        if (!pair->up.empty() && pair->up.back().due == due) {
-            pair->up.back().bytes.append(buffer, static_cast<std::size_t>(n));
-        } else {
-            pair->up.push_back({due, std::string(buffer, static_cast<std::size_t>(n))});
-        }
+        pair->up_bytes += static_cast<std::size_t>(n);
+        pair->up.push_back({std::max(now, pair->request_due), std::string(buffer, static_cast<std::size_t>(n))});
     }
     if (!release_due(pair, now_seconds())) {
         close_pair(pair);
@@ -325,7 +346,7 @@ void on_server_data(const std::shared_ptr<Pair>& pair) {
             g_stats.change_in_flight(-1);
         }
         pair->idle = pair->head_requests.empty();
-        pair->down.append(buffer, static_cast<std::size_t>(n));
+        pair->down.push(std::string(buffer, static_cast<std::size_t>(n)));
         if (!flush(pair->client, pair->down)) {
             close_pair(pair);
             return;

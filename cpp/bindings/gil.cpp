@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "s3conn/client.hpp"
 #include "s3conn/interrupt.hpp"
 
 namespace nb = nanobind;
@@ -67,6 +68,15 @@ void on_exit() {
         PyThreadState* state = PyEval_SaveThread();
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         PyEval_RestoreThread(state);
+    }
+    // The threads that stay in requests will park; stop their requests, so
+    // that no CRT thread is still at work (signing with libcrypto, say) when
+    // the process's exit handlers tear libraries down. The GIL stays held:
+    // no Python code runs meanwhile, and the CRT does not need it.
+    if (cancel_all_requests(std::chrono::seconds(2)) > 0) {
+        // The threads that were in those requests park holding their objects,
+        // which the process's exit frees: nanobind's leak report would be noise.
+        nb::set_leak_warnings(false);
     }
 }
 

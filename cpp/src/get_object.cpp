@@ -125,11 +125,13 @@ std::string GetObjectState::etag() const {
 void GetObjectState::open_window(std::size_t bytes) {
     const std::uint64_t repaid = std::min<std::uint64_t>(window_advance_, bytes);
     window_advance_ -= repaid;
-    if (bytes > repaid) aws_s3_meta_request_increment_read_window(meta_request(), bytes - repaid);
+    if (bytes > repaid && meta_request() != nullptr) {
+        aws_s3_meta_request_increment_read_window(meta_request(), bytes - repaid);
+    }
 }
 
 void GetObjectState::grow_read_ahead() {
-    if (read_ahead_ >= max_grown_read_ahead_) return;
+    if (read_ahead_ >= max_grown_read_ahead_ || meta_request() == nullptr) return;
     const std::uint64_t step = std::min(stack()->config().part_size, max_grown_read_ahead_ - read_ahead_);
     read_ahead_ += step;
     aws_s3_meta_request_increment_read_window(meta_request(), step);

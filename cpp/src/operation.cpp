@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include <cstdlib>
+#include <unordered_map>
+#include <vector>
 
 #include <utility>
 
@@ -95,12 +97,32 @@ const aws_s3_checksum_config* upload_checksums(const ClientConfig& config) {
     return config.upload_checksums ? &crc32c : nullptr;
 }
 
+namespace {
+
+// Every Operation of this process, so that an exiting program can stop them
+// all (cancel_all_requests). Never destroyed: operations may outlive statics.
+struct Registry {
+    std::mutex mutex;
+    std::unordered_map<const Operation*, std::weak_ptr<Operation>> operations;
+};
+
+Registry& registry() {
+    static Registry* const instance = new Registry();
+    return *instance;
+}
+
+}  // namespace
+
 Operation::Operation(std::shared_ptr<CrtStack> stack, ErrorContext context)
     : stack_(std::move(stack)), context_(std::move(context)) {
     context_.endpoint = display(stack_->endpoint());
 }
 
 Operation::~Operation() {
+    {
+        std::lock_guard lock(registry().mutex);
+        registry().operations.erase(this);
+    }
     if (!from_this_process()) return;
     if (message_ != nullptr) aws_http_message_release(message_);
     if (endpoint_uri_set_) aws_uri_clean_up(&endpoint_uri_);
@@ -129,12 +151,18 @@ void Operation::start(const HttpRequest& request, aws_s3_meta_request_options op
     options.telemetry_callback = s_on_telemetry;
     options.shutdown_callback = s_on_shutdown;
     aws_s3_client* client = pool == Pool::kUploads ? stack_->upload_client() : stack_->s3_client();
-    meta_request_ = aws_s3_client_make_meta_request(client, &options);
-    if (meta_request_ == nullptr) {
+    aws_s3_meta_request* made = aws_s3_client_make_meta_request(client, &options);
+    if (made == nullptr) {
         const int error = aws_last_error();
         delete holder;
         throw_crt_error(context_, error);
     }
+    {
+        std::lock_guard lock(meta_mutex_);
+        meta_request_ = made;
+    }
+    std::lock_guard lock(registry().mutex);
+    registry().operations.emplace(this, weak_from_this());
 }
 
 void Operation::wait_finished() {
@@ -146,6 +174,11 @@ void Operation::wait_finished() {
         cancel();
         throw;
     }
+}
+
+bool Operation::wait_finished_until(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_until(lock, deadline, [this] { return finished_; });
 }
 
 void Operation::wait_finished_uninterruptibly() {
@@ -161,21 +194,25 @@ void Operation::throw_if_failed() {
 }
 
 void Operation::cancel() {
-    if (meta_request_ != nullptr && from_this_process()) aws_s3_meta_request_cancel(meta_request_);
+    if (!from_this_process()) return;
+    std::lock_guard lock(meta_mutex_);
+    if (meta_request_ != nullptr) aws_s3_meta_request_cancel(meta_request_);
 }
 
 void Operation::detach() noexcept {
-    if (meta_request_ == nullptr) return;
-    if (from_this_process()) {
-        bool finished;
-        {
-            std::lock_guard lock(mutex_);
-            finished = finished_;
-        }
-        if (!finished) aws_s3_meta_request_cancel(meta_request_);
-        aws_s3_meta_request_release(meta_request_);
+    aws_s3_meta_request* meta_request;
+    {
+        std::lock_guard lock(meta_mutex_);
+        meta_request = std::exchange(meta_request_, nullptr);
     }
-    meta_request_ = nullptr;
+    if (meta_request == nullptr || !from_this_process()) return;
+    bool finished;
+    {
+        std::lock_guard lock(mutex_);
+        finished = finished_;
+    }
+    if (!finished) aws_s3_meta_request_cancel(meta_request);
+    aws_s3_meta_request_release(meta_request);
 }
 
 std::string Operation::response_header(const std::string& name) const {
@@ -303,3 +340,28 @@ void Operation::s_on_telemetry(aws_s3_meta_request* meta_request, aws_s3_request
 void Operation::s_on_shutdown(void* user_data) { delete static_cast<std::shared_ptr<Operation>*>(user_data); }
 
 }  // namespace s3conn::detail
+
+namespace s3conn {
+
+std::size_t cancel_all_requests(std::chrono::milliseconds timeout) {
+    std::vector<std::shared_ptr<detail::Operation>> live;
+    {
+        std::lock_guard lock(detail::registry().mutex);
+        for (const auto& [address, operation] : detail::registry().operations) {
+            if (auto alive = operation.lock()) live.push_back(std::move(alive));
+        }
+    }
+    std::size_t in_flight = 0;
+    for (const auto& operation : live) {
+        if (!operation->from_this_process() || operation->finished()) continue;
+        operation->cancel();
+        ++in_flight;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (const auto& operation : live) {
+        if (operation->from_this_process()) operation->wait_finished_until(deadline);
+    }
+    return in_flight;
+}
+
+}  // namespace s3conn

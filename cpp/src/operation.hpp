@@ -10,6 +10,7 @@
 // never call into the caller's language.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -78,6 +79,12 @@ public:
     // Waits without interrupt checks; for requests writing into caller memory,
     // which must not be released before the CRT lets go of it.
     void wait_finished_uninterruptibly();
+    // Waits at most until `deadline`; true if the request finished.
+    bool wait_finished_until(std::chrono::steady_clock::time_point deadline);
+    bool finished() const {
+        std::lock_guard lock(mutex_);
+        return finished_;
+    }
     // After wait_finished(): throws the request's S3Error, if it failed.
     void throw_if_failed();
 
@@ -108,6 +115,8 @@ protected:
     // the caller lets go of the mutex.
     void give_up(ErrorDetails error);
 
+    // For the owner's own thread (the consumer side); cancel() and detach()
+    // may come from any thread.
     aws_s3_meta_request* meta_request() const { return meta_request_; }
     // response_header() with mutex_ already held.
     std::string header_locked(const std::string& name) const;
@@ -129,6 +138,7 @@ private:
 
     std::shared_ptr<CrtStack> stack_;
     ErrorContext context_;
+    std::mutex meta_mutex_;  // guards meta_request_ between detach() and cancel()
     aws_s3_meta_request* meta_request_ = nullptr;
     aws_http_message* message_ = nullptr;
     aws_uri endpoint_uri_{};

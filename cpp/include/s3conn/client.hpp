@@ -8,6 +8,7 @@
 
 #include "s3conn/export.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -74,6 +75,13 @@ public:
 private:
     std::shared_ptr<detail::ClientState> state_;
 };
+
+// Cancels every request in flight in this process (an unclosed upload is
+// aborted on the server), waits up to `timeout` for the CRT to finish them,
+// and returns how many there were. For a program about to exit with requests
+// in flight on other threads: the process's exit would otherwise tear down
+// libraries (the system libcrypto's atexit cleanup) the CRT's threads use.
+S3CONN_API std::size_t cancel_all_requests(std::chrono::milliseconds timeout);
 
 // Version of libs3conn, and of the aws-c-s3 it was built with.
 S3CONN_API const char* version();
