@@ -96,6 +96,9 @@ def test_ctrl_c_cancels_a_stalled_request():
     listener.listen(16)
     port = listener.getsockname()[1]
     client = Client("us-east-1", endpoint=f"http://127.0.0.1:{port}", unsigned=True, max_attempts=1)
+    # Python's own handler, whatever an earlier test in this process left
+    # (Lightning's teardown, for one, sets SIGINT to be ignored for a while).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
     start = time.monotonic()
     timer.start()
@@ -104,5 +107,6 @@ def test_ctrl_c_cancels_a_stalled_request():
             client.head_object("bucket", "key")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
         listener.close()
     assert time.monotonic() - start < 1.5
