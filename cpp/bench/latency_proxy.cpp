@@ -329,7 +329,7 @@ void on_client_data(const std::shared_ptr<Pair>& pair) {
 }
 
 void on_server_data(const std::shared_ptr<Pair>& pair) {
-    char buffer[256 * 1024];
+    static char buffer[256 * 1024];
     for (;;) {
         const ssize_t n = recv(pair->server, buffer, sizeof buffer, 0);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
@@ -346,7 +346,18 @@ void on_server_data(const std::shared_ptr<Pair>& pair) {
             g_stats.change_in_flight(-1);
         }
         pair->idle = pair->head_requests.empty();
-        pair->down.push(std::string(buffer, static_cast<std::size_t>(n)));
+        std::size_t sent = 0;
+        if (pair->down.empty()) {  // the usual case: straight through, no copy
+            const ssize_t m = send(pair->client, buffer, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+            if (m < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+                close_pair(pair);
+                return;
+            }
+            sent = m > 0 ? static_cast<std::size_t>(m) : 0;
+        }
+        if (sent < static_cast<std::size_t>(n)) {
+            pair->down.push(std::string(buffer + sent, static_cast<std::size_t>(n) - sent));
+        }
         if (!flush(pair->client, pair->down)) {
             close_pair(pair);
             return;

@@ -22,41 +22,51 @@ from .s3reader import S3Reader
 # a consumer needs 250.
 DEFAULT_PREFETCH_OBJECTS = 256
 DEFAULT_PREFETCH_BYTES = 128 * 1024 * 1024
-# Where the window starts: what saturates the local server with no latency.
-INITIAL_WINDOW = 16
+# Where the window starts: twice what saturates the local server with no
+# latency; small objects make that cheap.
+INITIAL_WINDOW = 32
 
 
 class InFlightWindow:
     """The number of downloads to keep in flight, adapted to what the consumer
-    sees. Every ``window`` objects handed out it looks back:
+    sees. Every ``window`` objects handed out (at least 32) it looks back:
 
     * S3 throttled (``throttles()`` grew): halve, and do not grow for a while;
-    * the consumer had to wait for a quarter or more of them, and the last
-      growth raised the rate by 5 % or more (or there was none yet): grow by
-      half, up to ``ceiling``;
-    * a growth that did not pay is undone, and growth rests for eight looks.
+    * the consumer found the oldest download unfinished for a tenth or more of
+      them: grow (double below 64, then by half), up to ``ceiling``;
+    * two growths in a row that did not raise the rate by 3 % are undone,
+      and growth rests for sixteen looks (more in flight no longer helps:
+      bandwidth or the consumer binds).
     """
 
-    def __init__(self, ceiling: int, throttles: Callable[[], int], initial: int = INITIAL_WINDOW) -> None:
+    def __init__(
+        self,
+        ceiling: int,
+        throttles: Callable[[], int],
+        initial: int = INITIAL_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ceiling = max(1, ceiling)
         self.size = min(self.ceiling, max(1, initial))
         self._throttles = throttles
         self._seen_throttles = throttles()
+        self._clock = clock
         self._handed_out = 0
         self._waited = 0
-        self._started = time.monotonic()
-        self._rate_before_growth: Optional[float] = None
-        self._size_before_growth = self.size
+        self._started = clock()
+        self._previous_size = self.size
+        self._last_rate: Optional[float] = None  # the rate before the last growth
+        self._size_before_gainless: Optional[int] = None
         self._rest = 0
 
     def handed_out(self, waited: bool) -> None:
         self._handed_out += 1
         self._waited += waited
-        if self._handed_out >= max(8, self.size):
+        if self._handed_out >= max(32, self.size):
             self._look_back()
 
     def _look_back(self) -> None:
-        now = time.monotonic()
+        now = self._clock()
         rate = self._handed_out / max(now - self._started, 1e-6)
         waited = self._waited / self._handed_out
         self._handed_out = self._waited = 0
@@ -65,22 +75,29 @@ class InFlightWindow:
         if throttles > self._seen_throttles:
             self._seen_throttles = throttles
             self.size = max(1, self.size // 2)
-            self._rate_before_growth = None
-            self._rest = 8
+            self._last_rate = self._size_before_gainless = None
+            self._rest = 4
             return
-        if self._rate_before_growth is not None:
-            if rate < self._rate_before_growth * 1.05:  # growing did not pay: undo it, rest
-                self.size = self._size_before_growth
-                self._rest = 8
-            self._rate_before_growth = None
-            return
+        if self._last_rate is not None:
+            if rate >= self._last_rate * 1.03:
+                self._size_before_gainless = None
+            elif self._size_before_gainless is None:
+                self._size_before_gainless = self._previous_size
+            else:  # two growths that did not pay: back, and rest
+                self.size = self._size_before_gainless
+                self._last_rate = self._size_before_gainless = None
+                self._rest = 16
+                return
         if self._rest > 0:
             self._rest -= 1
+            self._last_rate = None
             return
-        if waited >= 0.25 and self.size < self.ceiling:
-            self._rate_before_growth = rate
-            self._size_before_growth = self.size
-            self.size = min(self.ceiling, math.ceil(self.size * 1.5))
+        if waited >= 0.1 and self.size < self.ceiling:
+            self._last_rate = rate
+            self._previous_size = self.size
+            self.size = min(self.ceiling, self.size * 2 if self.size < 64 else math.ceil(self.size * 1.5))
+        else:
+            self._last_rate = None
 
 
 class PrefetchingReaders:

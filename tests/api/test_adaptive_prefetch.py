@@ -33,12 +33,13 @@ def slow_proxy(s3):
 
 
 def read_through(dataset):
-    """(key, data) of every object, and the largest in-flight count seen."""
+    """(key, data) of every object, and the most downloads seen in flight
+    (besides the object being read)."""
     iterator = iter(dataset)
     items, largest = [], 0
     for reader in iterator:
+        largest = max(largest, len(iterator._readers._pending))
         items.append((reader.key, reader.read()))
-        largest = max(largest, len(iterator._readers._pending) + 1)
     return items, largest, iterator._readers
 
 
@@ -89,21 +90,44 @@ class Counter:
         return self.value
 
 
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def look(window, clock, seconds, waited=True):
+    """Hands out one look's worth of objects over ``seconds``."""
+    for _ in range(max(32, window.size)):
+        window.handed_out(waited=waited)
+        clock.now += seconds / max(32, window.size)
+
+
 def test_window_rules():
-    throttles = Counter()
-    window = InFlightWindow(100, throttles)
-    assert window.size == INITIAL_WINDOW
-    for _ in range(window.size):  # every object waited: grow by half
-        window.handed_out(waited=True)
-    assert window.size == 24
-    throttles.value += 1  # throttled: halve
-    for _ in range(window.size):
-        window.handed_out(waited=True)
-    assert window.size == 12
-    for _ in range(8 * 12):  # then rest before growing again
-        window.handed_out(waited=True)
-    assert window.size == 12
-    small = InFlightWindow(10, Counter())
-    for _ in range(1000):
-        small.handed_out(waited=True)
+    throttles, clock = Counter(), Clock()
+    window = InFlightWindow(1000, throttles, clock=clock)
+    assert window.size == INITIAL_WINDOW == 32
+    look(window, clock, 1.0)  # everything waited: double
+    assert window.size == 64
+    look(window, clock, 0.5)  # twice the rate: it paid, grow by half
+    assert window.size == 96
+    look(window, clock, 0.75)  # the same rate: 64 -> 96 did not pay; try once more
+    assert window.size == 144
+    look(window, clock, 1.125)  # nor did that: back to 64, and rest
+    assert window.size == 64
+    for _ in range(16):
+        look(window, clock, 1.0)
+    assert window.size == 64
+    look(window, clock, 1.0)  # rested: grow again
+    assert window.size == 96
+    throttles.value += 1
+    look(window, clock, 1.0)  # throttled: halve
+    assert window.size == 48
+    look(window, clock, 1.0, waited=False)
+    assert window.size == 48  # nothing waited: stay
+    small = InFlightWindow(10, Counter(), clock=clock)
+    for _ in range(50):
+        look(small, clock, 1.0)
     assert small.size == 10

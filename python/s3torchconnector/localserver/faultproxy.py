@@ -58,6 +58,11 @@ class _Rule:
 class Stats:
     requests: int = 0
     injected: Dict[Fault, int] = field(default_factory=dict)
+    # Requests that started with none outstanding: a client's serial round
+    # trips; and the most requests outstanding at once.
+    rounds: int = 0
+    max_in_flight: int = 0
+    in_flight: int = 0
 
     @property
     def total_injected(self) -> int:
@@ -217,6 +222,25 @@ class FaultProxy:
         body = await _read_body(client_reader, headers)
         with self._lock:
             self.stats.requests += 1
+            self.stats.rounds += self.stats.in_flight == 0
+            self.stats.in_flight += 1
+            self.stats.max_in_flight = max(self.stats.max_in_flight, self.stats.in_flight)
+        try:
+            return await self._answer(method, path, head, body, client_writer, upstream_reader, upstream_writer)
+        finally:
+            with self._lock:
+                self.stats.in_flight -= 1
+
+    async def _answer(
+        self,
+        method: str,
+        path: str,
+        head: bytes,
+        body: bytes,
+        client_writer: asyncio.StreamWriter,
+        upstream_reader: asyncio.StreamReader,
+        upstream_writer: asyncio.StreamWriter,
+    ) -> bool:
         rule = self._take(method, path)
 
         if rule is not None and rule.fault in _CANNED:

@@ -14,8 +14,10 @@ from .s3reader import S3Reader
 # In streaming mode, a forward seek further than this opens a ranged GET at
 # the target instead of downloading the bytes in between.
 _SKIP_BY_NEW_REQUEST = 16 * 1024 * 1024
-# A reader that keeps everything asks for at most this much at once.
+# A reader that keeps everything asks for at most this much at once...
 WHOLE_OBJECT_LIMIT = 1024 * 1024 * 1024
+# ...once it has read this far in order: it is reading all of it.
+_READING_THROUGH = 16 * 1024 * 1024
 # Streaming mode keeps the object's last bytes once something there is read:
 # a zip (torch.save's format) is read at its end first, then front to back.
 _TAIL_MIN = 1024 * 1024
@@ -119,7 +121,7 @@ class SequentialS3Reader(S3Reader):
             return
         self.prefetch()
         assert self._stream is not None
-        if offset is None:
+        if offset is None or offset > _READING_THROUGH:
             self._ask_for_everything()
         segments = self._segments
         stream = self._stream
