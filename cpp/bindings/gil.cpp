@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <initializer_list>
 #include <thread>
 
 #include "s3conn/client.hpp"
@@ -15,20 +16,33 @@ namespace nb = nanobind;
 namespace s3conn::python {
 namespace {
 
-using IsFinalizing = int (*)();
+using IntQuery = int (*)();
 
-IsFinalizing find_is_finalizing() {
+#ifdef Py_LIMITED_API
+// The stable ABI of 3.12 lacks a few queries that every CPython exports.
+IntQuery exported_query(std::initializer_list<const char*> names) {
+    for (const char* name : names) {
+        if (void* function = dlsym(RTLD_DEFAULT, name)) return reinterpret_cast<IntQuery>(function);
+    }
+    return nullptr;
+}
+#endif
+
+IntQuery find_is_finalizing() {
 #if !defined(Py_LIMITED_API) && PY_VERSION_HEX >= 0x030D0000
     return &Py_IsFinalizing;
 #elif !defined(Py_LIMITED_API)
     return &_Py_IsFinalizing;
 #else
-    // The stable ABI of 3.12 has no such function, but every CPython exports
-    // one of these two names.
-    for (const char* name : {"Py_IsFinalizing", "_Py_IsFinalizing"}) {
-        if (void* function = dlsym(RTLD_DEFAULT, name)) return reinterpret_cast<IsFinalizing>(function);
-    }
-    return nullptr;
+    return exported_query({"Py_IsFinalizing", "_Py_IsFinalizing"});
+#endif
+}
+
+IntQuery find_gil_check() {
+#ifndef Py_LIMITED_API
+    return &PyGILState_Check;
+#else
+    return exported_query({"PyGILState_Check"});
 #endif
 }
 
@@ -54,7 +68,10 @@ void restore(PyThreadState* state) {
     g_returning.fetch_sub(1);
 }
 
-void* release_if_held() { return PyGILState_Check() ? PyEval_SaveThread() : nullptr; }
+void* release_if_held() {
+    static const IntQuery holds_gil = find_gil_check();
+    return holds_gil != nullptr && holds_gil() ? PyEval_SaveThread() : nullptr;
+}
 
 void reacquire(void* token) { restore(static_cast<PyThreadState*>(token)); }
 
@@ -83,7 +100,7 @@ void on_exit() {
 }  // namespace
 
 bool interpreter_finalizing() {
-    static const IsFinalizing is_finalizing = find_is_finalizing();
+    static const IntQuery is_finalizing = find_is_finalizing();
     return is_finalizing != nullptr && is_finalizing() != 0;
 }
 
