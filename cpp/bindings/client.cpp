@@ -133,17 +133,35 @@ std::string repr(const Client& client) {
     return out + ")";
 }
 
+// Python's VersionPin. The core shares its pin with requests that finish on
+// CRT threads; a shared_ptr made from a Python object (nanobind's) would take
+// the GIL there to drop its reference, stalling an event loop behind Python
+// and, during interpreter shutdown, ending the thread inside C++ (abort). So
+// the pin is owned by C++, and Python holds a handle to it.
+struct PinHandle {
+    std::shared_ptr<VersionPin> pin;
+};
+
+std::shared_ptr<VersionPin> pin_of(const PinHandle* handle) { return handle ? handle->pin : nullptr; }
+
 }  // namespace
 
 void bind_client(nb::module_& m) {
-    nb::class_<VersionPin>(m, "VersionPin",
-                           "The version (ETag) of one object that several downloads must all read: give\n"
-                           "the same pin to every get_object / get_object_into of one reader. The first\n"
-                           "response sets it, unless it is made with the ETag a listing gave.")
-        .def(nb::init<>())
-        .def(nb::init<std::string>(), nb::arg("etag"))
-        .def_prop_ro("etag", &VersionPin::etag, "The pinned ETag, without quotes; '' until known.")
-        .def("__repr__", [](const VersionPin& p) { return "VersionPin(etag='" + p.etag() + "')"; });
+    nb::class_<PinHandle>(m, "VersionPin",
+                          "The version (ETag) of one object that several downloads must all read: give\n"
+                          "the same pin to every get_object / get_object_into of one reader. The first\n"
+                          "response sets it, unless it is made with the ETag a listing gave.")
+        .def("__init__", [](PinHandle* self) { new (self) PinHandle{std::make_shared<VersionPin>()}; })
+        .def(
+            "__init__",
+            [](PinHandle* self, std::string etag) {
+                new (self) PinHandle{std::make_shared<VersionPin>(std::move(etag))};
+            },
+            nb::arg("etag"))
+        .def_prop_ro(
+            "etag", [](const PinHandle& h) { return h.pin->etag(); },
+            "The pinned ETag, without quotes; '' until known.")
+        .def("__repr__", [](const PinHandle& h) { return "VersionPin(etag='" + h.pin->etag() + "')"; });
 
     nb::class_<ObjectInfo>(m, "ObjectInfo", "What a listing or HeadObject says about one object.")
         .def(
@@ -254,8 +272,8 @@ void bind_client(nb::module_& m) {
             "get_object",
             [](Client& c, const std::string& bucket, const std::string& key, std::optional<std::uint64_t> start,
                std::optional<std::uint64_t> end, std::optional<std::uint64_t> size_hint,
-               std::shared_ptr<VersionPin> version) {
-                GetObjectRequest request{bucket, key, std::nullopt, size_hint, std::move(version)};
+               const PinHandle* version) {
+                GetObjectRequest request{bucket, key, std::nullopt, size_hint, pin_of(version)};
                 if (start || end) request.range = ByteRange{start.value_or(0), end};
                 ReleaseGil release;
                 return c.get_object(request);
@@ -268,10 +286,10 @@ void bind_client(nb::module_& m) {
         .def(
             "get_object_into",
             [](Client& c, const std::string& bucket, const std::string& key, std::uint64_t offset,
-               nb::handle buffer, std::shared_ptr<VersionPin> version) {
+               nb::handle buffer, const PinHandle* version) {
                 BufferView view(buffer, true);
                 ReleaseGil release;
-                return c.get_object_into(bucket, key, offset, view.data(), view.size(), std::move(version));
+                return c.get_object_into(bucket, key, offset, view.data(), view.size(), pin_of(version));
             },
             nb::arg("bucket"), nb::arg("key"), nb::arg("offset"), nb::arg("buffer"), nb::arg("version") = nb::none(),
             nb::sig("def get_object_into(self, bucket: str, key: str, offset: int, buffer: typing_extensions.Buffer, "
@@ -286,8 +304,14 @@ void bind_client(nb::module_& m) {
             },
             nb::arg("bucket"), nb::arg("key"), nb::arg("storage_class") = nb::none(),
             nb::arg("content_type") = nb::none())
-        .def("head_object", &Client::head_object, nb::arg("bucket"), nb::arg("key"), nb::arg("version") = nb::none(),
-             nb::call_guard<ReleaseGil>())
+        .def(
+            "head_object",
+            [](Client& c, const std::string& bucket, const std::string& key, const PinHandle* version) {
+                std::shared_ptr<VersionPin> pin = pin_of(version);
+                ReleaseGil release;
+                return c.head_object(bucket, key, std::move(pin));
+            },
+            nb::arg("bucket"), nb::arg("key"), nb::arg("version") = nb::none())
         .def(
             "list_objects",
             [](Client& c, const std::string& bucket, const std::string& prefix, const std::string& delimiter,
