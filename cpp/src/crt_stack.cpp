@@ -127,17 +127,30 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
         retry_strategy_ = new_retry_strategy(event_loops_, config.max_attempts, config.retry_backoff_ms);
         if (retry_strategy_ == nullptr) fail("creating the retry strategy");
     }
-    s3_client_ = make_s3_client(config.stall_timeout_seconds, kMinimumThroughput);
+    // The CRT sizes its connection pool from the throughput target (one
+    // connection per 0.4 Gbps: 25 at 10 Gbps). At S3's first-byte latency,
+    // small objects need more requests in flight than that (2,500 objects/s
+    // at 30 ms: 75; 250 at 50 ms and 5,000 objects/s), so the downloads' pool
+    // is sized for at least kMinimumConnections, as many as the iterable
+    // dataset may keep in flight; the memory limit stays what the configured
+    // target gives.
+    s3_client_ = make_s3_client(config.stall_timeout_seconds, kMinimumThroughput,
+                                std::max(config.throughput_target_gbps, kMinimumConnections * 0.4));
     // Multipart uploads and copies end with a request S3 may take minutes to
     // answer (it trickles whitespace meanwhile): they get a client of their own
-    // whose connections only need to stay alive.
-    upload_client_ = make_s3_client(std::max<std::uint32_t>(60, config.stall_timeout_seconds), 1);
+    // whose connections only need to stay alive. Its pool keeps the configured
+    // size: every part in flight holds a part-sized buffer (the CRT grants
+    // async writes theirs beyond the memory limit), and the pool is what bounds
+    // how many there are.
+    upload_client_ = make_s3_client(std::max<std::uint32_t>(60, config.stall_timeout_seconds), 1,
+                                    config.throughput_target_gbps);
 
     held_chunk_budget_ = static_cast<std::int64_t>(effective_memory_limit(config) / 2);
     cleanup.armed = false;
 }
 
-aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64_t minimum_throughput) {
+aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64_t minimum_throughput,
+                                        double throughput_target_gbps) {
     aws_s3_client_config s3_config{};
     s3_config.region = cursor(config_.region);
     s3_config.client_bootstrap = bootstrap_;
@@ -146,14 +159,7 @@ aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64
     s3_config.signing_config = &signing_;
     s3_config.part_size = config_.part_size;
     s3_config.multipart_upload_threshold = config_.part_size;
-    // The CRT sizes its connection pool from the throughput target (one
-    // connection per 0.4 Gbps: 25 at 10 Gbps). At S3's first-byte latency,
-    // small objects need more requests in flight than that (2,500 objects/s
-    // at 30 ms: 75; 250 at 50 ms and 5,000 objects/s), so the pool is sized
-    // for at least kMinimumConnections, as many as the iterable dataset may
-    // keep in flight;
-    // the memory limit stays what the configured target gives.
-    s3_config.throughput_target_gbps = std::max(config_.throughput_target_gbps, kMinimumConnections * 0.4);
+    s3_config.throughput_target_gbps = throughput_target_gbps;
     s3_config.memory_limit_in_bytes = effective_memory_limit(config_);
     s3_config.connect_timeout_ms = config_.connect_timeout_ms;
     if (retry_strategy_ == nullptr) {

@@ -60,7 +60,8 @@ public:
 private:
     CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics);
     void release_crt_objects();
-    aws_s3_client* make_s3_client(std::uint32_t stall_seconds, std::uint64_t minimum_throughput);
+    aws_s3_client* make_s3_client(std::uint32_t stall_seconds, std::uint64_t minimum_throughput,
+                                  double throughput_target_gbps);
 
     ClientConfig config_;
     Endpoint endpoint_;
