@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence,
 from .._s3conn import Client as _NativeClient
 from .._s3conn import GetObjectStream, ListObjectsPage, ListObjectsPaginator, ObjectInfo, VersionPin
 from .._user_agent import UserAgent
+from .._worker_exit import release_start_arguments_at_exit
 from .s3client_config import S3ClientConfig
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def _forget_native_clients_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_native_clients_in_child)
+
 
 
 class S3Client:
@@ -126,6 +128,8 @@ class S3Client:
     # -- the native client --------------------------------------------------
 
     def _make_native(self) -> _NativeClient:
+        # The first native client of a spawned process: see _worker_exit.
+        release_start_arguments_at_exit()
         config = self._s3client_config
         return _NativeClient(
             self._region,
