@@ -24,9 +24,25 @@ def _digest(reader: Any) -> Tuple[str, str]:
     return reader.key, hashlib.sha256(reader.read()).hexdigest()
 
 
-def _progress(total: int, description: str, unit: str = "obj") -> Any:
-    from tqdm import tqdm
+class _Quiet:
+    """Stands in for a tqdm bar when tqdm is not installed (it is no
+    dependency of the package): the table at the end has the figures."""
 
+    def __enter__(self) -> "_Quiet":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, n: int = 1) -> None:
+        return None
+
+
+def _progress(total: int, description: str, unit: str = "obj") -> Any:
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return _Quiet()
     return tqdm(total=total, desc=description, unit=unit, leave=False)
 
 

