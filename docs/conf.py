@@ -7,6 +7,7 @@ import s3torchconnector
 
 project = "s3torchconnector"
 author = "s3torchconnector contributors"
+copyright = "2026, s3torchconnector contributors"
 release = version = s3torchconnector.__version__
 
 extensions = [
@@ -30,3 +31,6 @@ napoleon_numpy_docstring = False
 html_theme = "alabaster"
 html_static_path: list = []
 html_title = f"s3torchconnector {release}"
+html_short_title = "s3torchconnector"
+# The sidebar names the project once, without the version wrapping under it.
+html_theme_options = {"description": f"version {release}", "fixed_sidebar": True}

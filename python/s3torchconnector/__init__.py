@@ -8,7 +8,7 @@ from .s3writer import S3Writer
 from .s3iterable_dataset import S3IterableDataset
 from .s3map_dataset import S3MapDataset
 from .s3checkpoint import S3Checkpoint
-from ._s3client import S3ClientConfig
+from ._s3client import S3Client, S3ClientConfig
 from ._version import __version__
 
 __all__ = [
@@ -22,5 +22,6 @@ __all__ = [
     "S3NotFoundError",
     "S3AccessDeniedError",
     "S3ClientConfig",
+    "S3Client",
     "__version__",
 ]

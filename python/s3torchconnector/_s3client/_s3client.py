@@ -207,12 +207,16 @@ class S3Client:
         return readers
 
     def put_object(self, bucket: str, key: str, storage_class: Optional[str] = None) -> "S3Writer":
+        """A writer that uploads to s3://bucket/key: one PutObject up to a part,
+        a multipart upload beyond. The object appears whole when the writer
+        closes, and never when it is aborted or dropped unclosed."""
         from ..s3writer import S3Writer
 
         log.debug("PutObject s3://%s/%s", bucket, key)
         return S3Writer(self._client.put_object(bucket, key, storage_class))
 
     def head_object(self, bucket: str, key: str) -> ObjectInfo:
+        """Size, ETag, storage class and last-modified time of s3://bucket/key."""
         log.debug("HeadObject s3://%s/%s", bucket, key)
         return self._client.head_object(bucket, key)
 
@@ -224,6 +228,7 @@ class S3Client:
         return ListObjectPages(self, bucket, prefix, delimiter, max_keys)
 
     def delete_object(self, bucket: str, key: str) -> None:
+        """Deletes s3://bucket/key (no error if it does not exist, as S3)."""
         log.debug("DeleteObject s3://%s/%s", bucket, key)
         self._client.delete_object(bucket, key)
 
@@ -234,9 +239,12 @@ class S3Client:
         return self._client.metrics()
 
     def reset_metrics(self) -> None:
+        """Sets this process's counters for this client back to zero."""
         self._client.reset_metrics()
 
     def copy_object(self, src_bucket: str, src_key: str, dst_bucket: str, dst_key: str) -> None:
+        """Server-side copy of s3://src_bucket/src_key to s3://dst_bucket/dst_key
+        (multipart beyond 5 GiB); a missing source is named in the error."""
         log.debug("CopyObject s3://%s/%s to s3://%s/%s", src_bucket, src_key, dst_bucket, dst_key)
         self._client.copy_object(src_bucket, src_key, dst_bucket, dst_key)
 
