@@ -9,7 +9,7 @@ from .s3iterable_dataset import S3IterableDataset
 from .s3map_dataset import S3MapDataset
 from .s3checkpoint import S3Checkpoint
 from ._s3client import S3Client, S3ClientConfig
-from ._version import __version__
+from ._version import __reference_version__, __version__
 
 __all__ = [
     "S3IterableDataset",
@@ -24,4 +24,5 @@ __all__ = [
     "S3ClientConfig",
     "S3Client",
     "__version__",
+    "__reference_version__",
 ]
