@@ -115,9 +115,9 @@ def summarize(runs: List[Dict[str, Any]]) -> Dict[str, Dict[str, Dict[float, Dic
 
 
 def write_report(out: Path, runs: List[Dict[str, Any]], selected: List[Case], latencies: List[float], sigma: float,
-                 reps: int, mode: str) -> str:
+                 reps: int, mode: str, info: Optional[Dict[str, Any]] = None) -> str:
     summary = summarize(runs)
-    info = machine(mode)
+    info = info or machine(mode)
     lines = [f"# Benchmarks under latency ({mode}, {reps} reps, medians)", "",
              f"{info['date']}, commit {info['commit']}, {info['cpu']}, {info['memory']}, Python {info['python']}.",
              f"First-byte latency added by `latency_proxy` on loopback: {', '.join(f'{x:g}' for x in latencies)} ms"
@@ -194,6 +194,32 @@ def plot(path: Path, summary: Dict[str, Any], selected: List[Case], latencies: L
     figure.savefig(path, dpi=110)
 
 
+def merge(directories: List[Path], out: Path) -> int:
+    """One report from earlier runs (same latencies): a workload in a later
+    directory replaces the same workload in an earlier one. The header names
+    every run's date and commit."""
+    by_label: Dict[str, List[Dict[str, Any]]] = {}
+    loaded: List[Dict[str, Any]] = []
+    for directory in directories:
+        result = json.loads((directory / "latency.json").read_text())
+        loaded.append(result)
+        fresh: Dict[str, List[Dict[str, Any]]] = {}
+        for run in result["runs"]:
+            fresh.setdefault(run["label"], []).append(run)
+        by_label.update(fresh)
+    runs = [run for label_runs in by_label.values() for run in label_runs]
+    last = loaded[-1]
+    info = dict(last["machine"])
+    info["date"] = " and ".join(dict.fromkeys(result["machine"]["date"] for result in loaded))
+    info["commit"] = " and ".join(dict.fromkeys(result["machine"]["commit"] for result in loaded))
+    selected = [case for case in cases({}, {}, 0) if case.label in by_label]
+    reps = max(run["rep"] for run in runs) + 1
+    print(write_report(out, runs, selected, last["latencies_ms"], last["sigma"], reps,
+                       info.get("mode", "quick"), info))
+    print(f"merged results in {out}")
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.latency", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -203,7 +229,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--sigma", type=float, default=0.0, help="lognormal sigma of the delay (0: fixed)")
     parser.add_argument("--only", default="", help="comma-separated codes: W1,W2,W3,W4,W5")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--merge", type=Path, nargs="+", default=None, metavar="RESULTS_DIR",
+                        help="no runs: one report from earlier results; a workload in a later "
+                             "directory replaces the same workload in an earlier one")
     args = parser.parse_args(argv)
+    if args.merge:
+        return merge(args.merge, args.out or args.merge[-1].with_name(args.merge[-1].name + "-merged"))
 
     from s3torchconnector.localserver import s3_target
 
