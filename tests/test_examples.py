@@ -38,3 +38,20 @@ def test_dataloader_metrics_example_prints_each_epochs_requests(s3, native_clien
         # Every worker lists the prefix itself: one ListObjectsV2 each.
         assert re.search(r"\bListObjectsV2 2\b", line), line
         assert re.search(rf"first byte [0-9.]+ ms mean over {count + 2}\b", line), line
+
+
+def test_common_mistakes_each_get_their_error(s3):
+    command = [sys.executable, str(ROOT / "examples" / "common_mistakes.py"), f"s3://{s3.bucket}/",
+               "--region", s3.region]
+    if s3.endpoint:
+        command += ["--endpoint", s3.endpoint]
+    completed = subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
+                               timeout=300)
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    lines = completed.stdout.splitlines()
+    assert len(lines) >= 27 and all(line.lstrip().startswith("ok") for line in lines), completed.stdout
+    # Network mistakes name where they went and what to check.
+    refused = next(line for line in lines if "closed port" in line)
+    assert "at http://127.0.0.1:" in refused and "Hint:" in refused and ".." not in refused
+    assert "no-such-host.invalid" in next(line for line in lines if "does not resolve" in line)
+    assert completed.stderr == "", completed.stderr[-2000:]

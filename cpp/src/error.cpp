@@ -79,10 +79,16 @@ std::string describe(const ErrorDetails& d) {
     out += " failed: " + (d.code.empty() ? std::string("UnknownError") : d.code);
     if (d.http_status != 0) out += " (HTTP " + std::to_string(d.http_status) + ")";
     if (!d.message.empty()) out += ": " + d.message;
-    if (const char* hint = hint_for(d)) {
-        out += ". Hint: " + std::string(hint);
-    } else if (std::string hint = d.http_status == 0 ? network_hint(d) : std::string(); !hint.empty()) {
-        out += ". Hint: " + hint;
+    std::string hint;
+    if (const char* known = hint_for(d)) {
+        hint = known;
+    } else if (d.http_status == 0) {
+        hint = network_hint(d);
+    }
+    if (!hint.empty()) {
+        // Messages (the CRT's among them) often end their sentence already.
+        if (out.back() != '.') out += '.';
+        out += " Hint: " + hint;
     }
     if (!d.request_id.empty()) out += " [request id " + d.request_id + "]";
     if (!d.crt_error.empty() && d.http_status == 0) out += " [" + d.crt_error + "]";
