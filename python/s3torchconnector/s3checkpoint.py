@@ -34,6 +34,14 @@ class S3Checkpoint:
             torch.save(model.state_dict(), writer)
         with checkpoint.reader("s3://bucket/epoch-3.ckpt") as reader:
             state = torch.load(reader)
+
+    Args:
+        region: AWS region of the bucket; "" takes ``AWS_REGION`` / ``AWS_DEFAULT_REGION``.
+        endpoint: endpoint URL of an S3-compatible store (``http://host:port``);
+            None takes ``AWS_ENDPOINT_URL_S3``, then ``AWS_ENDPOINT_URL``, then AWS.
+        s3client_config: client tuning (part size, retries, timeouts, memory).
+        reader_constructor: the readers' type; by default the sequential
+            reader described above.
     """
 
     def __init__(

@@ -54,7 +54,7 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
 
     * **Downloads in flight**: each process (each DataLoader worker) keeps GETs
       running while the oldest object is used, and still yields objects in
-      order. How many adapts to S3's latency: from 16, more while the consumer
+      order. How many adapts to S3's latency: from 128, more while the consumer
       waits and more still pays, fewer when S3 throttles (503 SlowDown), never
       more than ``prefetch_objects`` (256) or about ``prefetch_bytes`` (128 MiB)
       of buffers. ``prefetch_objects=1`` gives the one-at-a-time behaviour of
@@ -67,6 +67,25 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
       right after the last object handed out, none twice, none lost. Both this
       dataset and its iterators implement torchdata's ``Stateful``, so
       ``StatefulDataLoader`` checkpoints and restores every worker.
+
+    Args:
+        region: AWS region of the bucket; "" takes ``AWS_REGION`` / ``AWS_DEFAULT_REGION``.
+        get_dataset_objects: given the dataset's client, yields the objects
+            (``S3BucketKeyData``) to read; what the ``from_*`` methods build.
+        endpoint: endpoint URL of an S3-compatible store (``http://host:port``);
+            None takes ``AWS_ENDPOINT_URL_S3``, then ``AWS_ENDPOINT_URL``, then AWS.
+        transform: turns each object's ``S3Reader`` into a sample; must be
+            picklable (a module-level function, not a lambda) for ``spawn`` workers.
+        s3client_config: client tuning (part size, retries, timeouts, memory).
+        enable_sharding: split the objects over ranks and DataLoader workers,
+            each reading its own share once (else each worker reads them all).
+        reader_constructor: the reader type (``S3ReaderConstructor.sequential()``
+            by default).
+        shuffle_buffer_size: entries of the shuffle buffer; 0 keeps listing order.
+        seed: seed of the shuffle, with the epoch (``set_epoch``).
+        prefetch_objects: most downloads in flight per process (a ceiling for
+            the adaptive window; 1 reads one object at a time).
+        prefetch_bytes: about the most bytes of downloads held per process.
     """
 
     def __init__(

@@ -28,6 +28,18 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
     listing travels with the dataset when it is pickled to DataLoader workers.
     A DataLoader with a batch size fetches each batch with all its downloads
     in flight at once (``__getitems__``).
+
+    Args:
+        region: AWS region of the bucket; "" takes ``AWS_REGION`` / ``AWS_DEFAULT_REGION``.
+        get_dataset_objects: given the dataset's client, yields the objects
+            (``S3BucketKeyData``) to read; what the ``from_*`` methods build.
+        endpoint: endpoint URL of an S3-compatible store (``http://host:port``);
+            None takes ``AWS_ENDPOINT_URL_S3``, then ``AWS_ENDPOINT_URL``, then AWS.
+        transform: turns each object's ``S3Reader`` into a sample; must be
+            picklable (a module-level function, not a lambda) for ``spawn`` workers.
+        s3client_config: client tuning (part size, retries, timeouts, memory).
+        reader_constructor: the reader type (``S3ReaderConstructor.sequential()``
+            by default).
     """
 
     def __init__(

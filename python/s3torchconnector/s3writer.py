@@ -21,6 +21,11 @@ class S3Writer(io.BufferedIOBase):
     that was never closed: no object, partial or otherwise, is created.
     (Amazon's s3torchconnector completes the upload in both cases, storing
     whatever was written so far.)
+
+    Made by ``S3Checkpoint.writer`` and ``S3Client.put_object``.
+
+    Args:
+        stream: the native upload it writes to.
     """
 
     def __init__(self, stream: PutObjectStream) -> None:

@@ -97,7 +97,14 @@ class NumericPrefixStrategy(S3PrefixStrategyBase):
 
 
 class BinaryPrefixStrategy(NumericPrefixStrategy):
-    """Binary (Base2) prefix generation strategy using only 0 and 1."""
+    """Binary (Base2) prefix generation strategy using only 0 and 1.
+
+    Args:
+        epoch_num: adds an ``epoch_<n>/`` level when given.
+        min_prefix_length: digits in every prefix, at least; padded with zeros.
+        prefix_count: number of distinct prefixes; defaults to the world size
+            when torch.distributed is initialized, else 1.
+    """
 
     def __init__(
         self, epoch_num: Optional[int] = None, min_prefix_length: int = 10, prefix_count: Optional[int] = None
@@ -109,7 +116,14 @@ class BinaryPrefixStrategy(NumericPrefixStrategy):
 
 
 class HexPrefixStrategy(NumericPrefixStrategy):
-    """Hexadecimal-based prefix generation strategy."""
+    """Hexadecimal-based prefix generation strategy.
+
+    Args:
+        epoch_num: adds an ``epoch_<n>/`` level when given.
+        min_prefix_length: digits in every prefix, at least; padded with zeros.
+        prefix_count: number of distinct prefixes; defaults to the world size
+            when torch.distributed is initialized, else 1.
+    """
 
     def __init__(
         self, epoch_num: Optional[int] = None, min_prefix_length: int = 10, prefix_count: Optional[int] = None
@@ -121,7 +135,13 @@ class HexPrefixStrategy(NumericPrefixStrategy):
 
 
 class RoundRobinPrefixStrategy(S3PrefixStrategyBase):
-    """``<user_prefix>/[epoch_<n>/]__<rank>_``, ranks dealt over the given prefixes in turn."""
+    """``<user_prefix>/[epoch_<n>/]__<rank>_``, ranks dealt over the given prefixes in turn.
+
+    Args:
+        user_prefixes: the prefixes, non-empty strings; rank ``r`` gets
+            ``user_prefixes[r % len(user_prefixes)]``.
+        epoch_num: adds an ``epoch_<n>/`` level when given.
+    """
 
     def __init__(self, user_prefixes: List[str], epoch_num: Optional[int] = None) -> None:
         if not user_prefixes:

@@ -28,6 +28,12 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
 
     Saving is all-or-nothing: a save interrupted by an error creates no object.
     It works inside ``AsyncCheckpointIO`` (saves on a background thread).
+
+    Args:
+        region: AWS region of the bucket; "" takes ``AWS_REGION`` / ``AWS_DEFAULT_REGION``.
+        endpoint: endpoint URL of an S3-compatible store (``http://host:port``);
+            None takes ``AWS_ENDPOINT_URL_S3``, then ``AWS_ENDPOINT_URL``, then AWS.
+        s3client_config: client tuning (part size, retries, timeouts, memory).
     """
 
     def __init__(

@@ -87,6 +87,16 @@ class DCPOptimizedS3Reader(S3Reader):
     Requires pre-sorted item ranges and sequential access over them, both
     provided by ``S3StorageReader.prepare_local_plan``. Anything else raises
     ``ValueError`` with guidance on falling back to the generic reader.
+
+    Made by ``S3ReaderConstructor.dcp_optimized()``.
+
+    Args:
+        bucket: S3 bucket name
+        key: S3 object key
+        item_ranges: the byte ranges the plan reads, sorted
+        get_object_info: Callable that returns object metadata
+        get_stream: Callable that returns stream for byte range requests
+        max_gap_size: ranges closer than this many bytes share one GET
     """
 
     def __init__(

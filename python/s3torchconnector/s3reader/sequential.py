@@ -50,6 +50,17 @@ class SequentialS3Reader(S3Reader):
     Seeking forward reads the bytes in between; seeking past the end stays at
     the end; ``SEEK_END`` uses the size from the listing, else the size the
     first response gives (no HeadObject).
+
+    Made by ``S3ReaderConstructor.sequential()``, which gives the keyword arguments.
+
+    Args:
+        bucket: S3 bucket name
+        key: S3 object key
+        get_object_info: Callable that returns object metadata
+        get_stream: Callable that returns stream for byte range requests
+        streaming: keep only the chunk being read (True), everything read
+            (False), or choose by size (None).
+        whole_object_limit: with ``streaming=None``, the largest object read whole.
     """
 
     def __init__(
