@@ -33,4 +33,5 @@ html_static_path: list = []
 html_title = f"s3torchconnector {release}"
 html_short_title = "s3torchconnector"
 # The sidebar names the project once, without the version wrapping under it.
-html_theme_options = {"description": f"version {release}", "fixed_sidebar": True}
+html_theme_options = {"description": f"version {release}", "fixed_sidebar": True, "sidebar_width": "260px",
+                      "page_width": "1180px"}
