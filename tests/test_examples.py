@@ -55,3 +55,21 @@ def test_common_mistakes_each_get_their_error(s3):
     assert "at http://127.0.0.1:" in refused and "Hint:" in refused and ".." not in refused
     assert "no-such-host.invalid" in next(line for line in lines if "does not resolve" in line)
     assert completed.stderr == "", completed.stderr[-2000:]
+
+
+def test_image_classifier_trains_through_both_datasets(s3, prefix):
+    command = [sys.executable, str(ROOT / "examples" / "image_classifier.py"), f"s3://{s3.bucket}/{prefix}images/",
+               "--region", s3.region, "--images", "128", "--epochs", "2"]
+    if s3.endpoint:
+        command += ["--endpoint", s3.endpoint]
+    completed = subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
+                               timeout=300)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    lines = completed.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "S3MapDataset epoch 0", "S3MapDataset epoch 1", "S3IterableDataset epoch 0", "S3IterableDataset epoch 1"]
+    # Every image once per epoch through each dataset (sharded over 2 workers),
+    # and the two colours are told apart by the end.
+    assert all(" 128 images," in line for line in lines), lines
+    assert float(lines[-1].rsplit("accuracy ", 1)[1]) > 0.9
+    assert completed.stderr == "", completed.stderr[-3000:]
