@@ -12,18 +12,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def run_example(name: str, s3, uri: str, *options: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Runs examples/<name> on `uri` against the session's endpoint, as a user would."""
+    command = [sys.executable, str(ROOT / "examples" / name), uri, "--region", s3.region, *options]
+    if s3.endpoint:
+        command += ["--endpoint", s3.endpoint]
+    return subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
+                          timeout=timeout)
+
+
 def test_dataloader_metrics_example_prints_each_epochs_requests(s3, native_client, prefix):
     count = 24
     for i in range(count):
         stream = native_client.put_object(s3.bucket, f"{prefix}{i:03d}")
         stream.write(os.urandom(1000 + i))
         stream.close()
-    command = [sys.executable, str(ROOT / "examples" / "dataloader_metrics.py"), f"s3://{s3.bucket}/{prefix}",
-               "--region", s3.region, "--epochs", "2", "--workers", "2"]
-    if s3.endpoint:
-        command += ["--endpoint", s3.endpoint]
-    completed = subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
-                               timeout=300)
+    completed = run_example("dataloader_metrics.py", s3, f"s3://{s3.bucket}/{prefix}",
+                            "--epochs", "2", "--workers", "2")
     assert completed.returncode == 0, completed.stderr[-3000:]
     lines = [line for line in completed.stdout.splitlines() if line.startswith("epoch ")]
     assert len(lines) == 2, completed.stdout
@@ -41,12 +46,7 @@ def test_dataloader_metrics_example_prints_each_epochs_requests(s3, native_clien
 
 
 def test_common_mistakes_each_get_their_error(s3):
-    command = [sys.executable, str(ROOT / "examples" / "common_mistakes.py"), f"s3://{s3.bucket}/",
-               "--region", s3.region]
-    if s3.endpoint:
-        command += ["--endpoint", s3.endpoint]
-    completed = subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
-                               timeout=300)
+    completed = run_example("common_mistakes.py", s3, f"s3://{s3.bucket}/")
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
     lines = completed.stdout.splitlines()
     assert len(lines) >= 27 and all(line.lstrip().startswith("ok") for line in lines), completed.stdout
@@ -58,12 +58,8 @@ def test_common_mistakes_each_get_their_error(s3):
 
 
 def test_image_classifier_trains_through_both_datasets(s3, prefix):
-    command = [sys.executable, str(ROOT / "examples" / "image_classifier.py"), f"s3://{s3.bucket}/{prefix}images/",
-               "--region", s3.region, "--images", "128", "--epochs", "2"]
-    if s3.endpoint:
-        command += ["--endpoint", s3.endpoint]
-    completed = subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
-                               timeout=300)
+    completed = run_example("image_classifier.py", s3, f"s3://{s3.bucket}/{prefix}images/",
+                            "--images", "128", "--epochs", "2")
     assert completed.returncode == 0, completed.stderr[-3000:]
     lines = completed.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [
@@ -76,12 +72,8 @@ def test_image_classifier_trains_through_both_datasets(s3, prefix):
 
 
 def test_ddp_ranks_killed_mid_save_resume_from_the_last_complete_checkpoint(s3, prefix):
-    command = [sys.executable, str(ROOT / "examples" / "ddp_dcp_resume.py"), f"s3://{s3.bucket}/{prefix}",
-               "--region", s3.region, "--steps", "5", "--kill-at", "3"]
-    if s3.endpoint:
-        command += ["--endpoint", s3.endpoint]
-    completed = subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
-                               timeout=600)
+    completed = run_example("ddp_dcp_resume.py", s3, f"s3://{s3.bucket}/{prefix}",
+                            "--steps", "5", "--kill-at", "3", timeout=600)
     assert completed.returncode == 0, completed.stdout + completed.stderr[-3000:]
     assert completed.stdout.splitlines() == [
         "rank 1 killed by signal SIGKILL",
