@@ -33,8 +33,11 @@ class InFlightWindow:
     sees. Every ``window`` objects handed out (at least 32) it looks back:
 
     * S3 throttled (``throttles()`` grew): halve, and do not grow for a while;
-    * the consumer found the oldest download unfinished for a tenth or more of
-      them: grow (double below 128, then by half), up to ``ceiling``;
+    * the consumer found the oldest download unfinished at least twice: grow
+      (double below 128, then by half), up to ``ceiling``. Not a share of the
+      objects: a consumer faster than latency allows meets downloads in
+      convoys (a window's worth started together finish together), and waits
+      once per convoy however long it waits;
     * two growths in a row that did not raise the rate by 3 % are undone,
       and growth rests for sixteen looks (more in flight no longer helps:
       bandwidth or the consumer binds).
@@ -69,7 +72,7 @@ class InFlightWindow:
     def _look_back(self) -> None:
         now = self._clock()
         rate = self._handed_out / max(now - self._started, 1e-6)
-        waited = self._waited / self._handed_out
+        waited = self._waited
         self._handed_out = self._waited = 0
         self._started = now
         throttles = self._throttles()
@@ -93,7 +96,7 @@ class InFlightWindow:
             self._rest -= 1
             self._last_rate = None
             return
-        if waited >= 0.1 and self.size < self.ceiling:
+        if waited >= 2 and self.size < self.ceiling:
             self._last_rate = rate
             self._previous_size = self.size
             self.size = min(self.ceiling, self.size * 2 if self.size < 128 else math.ceil(self.size * 1.5))

@@ -101,11 +101,24 @@ class Clock:
         return self.now
 
 
-def look(window, clock, seconds, waited=True):
-    """Hands out one look's worth of objects over ``seconds``."""
-    for _ in range(max(32, window.size)):
-        window.handed_out(waited=waited)
-        clock.now += seconds / max(32, window.size)
+def look(window, clock, seconds, waited=True, waits=None):
+    """Hands out one look's worth of objects over ``seconds``; all of them
+    waited (or none), or the first ``waits`` of them."""
+    count = max(32, window.size)
+    for i in range(count):
+        window.handed_out(waited=waited if waits is None else i < waits)
+        clock.now += seconds / count
+
+
+def test_downloads_in_convoys_grow_the_window():
+    # A fast consumer at a latency the window cannot hide: the downloads of a
+    # window finish together, so it waits twice a look, however long.
+    clock = Clock()
+    window = InFlightWindow(1000, Counter(), initial=128, clock=clock)
+    look(window, clock, 1.0, waits=2)
+    assert window.size == 192
+    look(window, clock, 1.0, waits=1)  # once may be chance: no growth
+    assert window.size == 192
 
 
 def test_window_rules():
