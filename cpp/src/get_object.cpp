@@ -55,11 +55,12 @@ void GetObjectState::begin(const GetObjectRequest& request) {
         // Known to be empty: one plain GET, no ranged probing.
         options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
         retried_unranged_ = true;
-    } else if (request.size_hint && *request.size_hint >= stack()->config().part_size) {
-        // Only hints of a part or more reach the CRT: with a smaller hint
-        // aws-c-s3 1.5 does not retry a 5xx answer to the first GET (it fails
-        // with "missing Content-Range"). Without one a small object still costs
-        // one ranged GET, and on_body returns its oversized buffer at once.
+    } else if (request.size_hint && *request.size_hint > stack()->config().part_size) {
+        // Only hints of more than a part reach the CRT. With a hint of a part
+        // or less, aws-c-s3 1.5 asks for `?partNumber=1`, which Ceph RGW, Swift
+        // and s3rver refuse or answer without Content-Range, and it does not
+        // retry a 5xx answer to that GET. Without a hint a small object still
+        // costs one ranged GET, and on_body returns its oversized buffer at once.
         hint = *request.size_hint;
         options.object_size_hint = &hint;  // read during make_meta_request only
     }

@@ -16,8 +16,8 @@ namespace {
 
 struct ParseState {
     ListObjectsPage* page;
-    bool url_encoded;
     bool is_list_result = false;
+    bool declares_url_encoding = false;  // <EncodingType>url</EncodingType>
     ObjectInfo* current = nullptr;
 };
 
@@ -41,9 +41,7 @@ std::string text_of(aws_xml_node* node) {
 }
 
 // With encoding-type=url S3 form-encodes keys: a space is '+', a plus %2B.
-std::string key_text(aws_xml_node* node, const ParseState& state) {
-    std::string text = text_of(node);
-    if (!state.url_encoded) return text;
+std::string form_decode(std::string text) {
     for (char& c : text) {
         if (c == '+') c = ' ';
     }
@@ -54,7 +52,7 @@ int on_contents_child(aws_xml_node* node, void* user_data) {
     auto& state = *static_cast<ParseState*>(user_data);
     ObjectInfo& info = *state.current;
     if (named(node, "Key")) {
-        info.key = key_text(node, state);
+        info.key = text_of(node);
     } else if (named(node, "Size")) {
         info.size = std::strtoull(text_of(node).c_str(), nullptr, 10);
     } else if (named(node, "ETag")) {
@@ -69,7 +67,7 @@ int on_contents_child(aws_xml_node* node, void* user_data) {
 
 int on_prefix_child(aws_xml_node* node, void* user_data) {
     auto& state = *static_cast<ParseState*>(user_data);
-    if (named(node, "Prefix")) state.page->common_prefixes.push_back(key_text(node, state));
+    if (named(node, "Prefix")) state.page->common_prefixes.push_back(text_of(node));
     return AWS_OP_SUCCESS;
 }
 
@@ -86,6 +84,8 @@ int on_result_child(aws_xml_node* node, void* user_data) {
         page.next_continuation_token = text_of(node);
     } else if (named(node, "IsTruncated")) {
         page.is_truncated = text_of(node) == "true";
+    } else if (named(node, "EncodingType")) {
+        state.declares_url_encoding = text_of(node) == "url";
     }
     return AWS_OP_SUCCESS;
 }
@@ -100,7 +100,7 @@ int on_root(aws_xml_node* node, void* user_data) {
 }  // namespace
 
 bool parse_list_objects(std::string_view xml, bool url_encoded, ListObjectsPage& page) {
-    ParseState state{&page, url_encoded};
+    ParseState state{&page};
     aws_xml_parser_options options{};
     options.doc = aws_byte_cursor_from_array(xml.data(), xml.size());
     options.on_root_encountered = on_root;
@@ -110,6 +110,12 @@ bool parse_list_objects(std::string_view xml, bool url_encoded, ListObjectsPage&
         return false;
     }
     if (!page.is_truncated) page.next_continuation_token.clear();
+    // Decoded only when the answer says it is encoded, as botocore does: some
+    // servers ignore encoding-type=url, and their "p+q" is a plus, not a space.
+    if (url_encoded && state.declares_url_encoding) {
+        for (ObjectInfo& info : page.objects) info.key = form_decode(std::move(info.key));
+        for (std::string& prefix : page.common_prefixes) prefix = form_decode(std::move(prefix));
+    }
     return state.is_list_result;
 }
 

@@ -10,7 +10,9 @@
 namespace s3conn::detail {
 
 // Parses <ListBucketResult>. With `url_encoded` (the request asked for
-// encoding-type=url) keys, prefixes and StartAfter are percent-decoded.
+// encoding-type=url), keys and prefixes are decoded if the answer declares
+// <EncodingType>url</EncodingType>; a server that ignored the request sends
+// them as they are.
 // Returns false when the document is not a ListBucketResult.
 bool parse_list_objects(std::string_view xml, bool url_encoded, ListObjectsPage& page);
 

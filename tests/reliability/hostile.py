@@ -6,6 +6,9 @@ Each instance plays one role:
     drip          answers GET with a valid head, then the body one byte per 50 ms
     repeat_token  ListObjectsV2 pages that always give the same continuation token
     no_token      a ListObjectsV2 page that is truncated but gives no token
+    raw_keys      a ListObjectsV2 page that ignores encoding-type=url: keys
+                  ``p+q`` and ``a%20b`` and prefix ``d+/`` as they are, and no
+                  <EncodingType> (as s3rver does)
     changing      an object of two versions that ignores If-Match: the first
                   request gets version A, every later one version B
     garbage       answers every connection at once with a plain-HTTP 400 and
@@ -31,7 +34,7 @@ MiB = 1024 * 1024
 
 class HostileServer:
     def __init__(self, role: str, *, size: int = 20 * MiB) -> None:
-        if role not in ("silent", "drip", "repeat_token", "no_token", "changing", "garbage"):
+        if role not in ("silent", "drip", "repeat_token", "no_token", "raw_keys", "changing", "garbage"):
             raise ValueError(f"unknown role {role!r}")
         self.role = role
         self.size = size
@@ -141,6 +144,16 @@ class HostileServer:
                 f"<KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>{token}"
                 f"<Contents><Key>key-{self.request_count}</Key><Size>1</Size><ETag>\"e\"</ETag>"
                 "<LastModified>2026-01-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>"
+            ).encode()
+            await self._send(writer, 200, {"Content-Type": "application/xml"}, body)
+            return True
+        if self.role == "raw_keys" and "list-type=2" in target:
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><Prefix></Prefix>'
+                "<KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>"
+                + "".join(f"<Contents><Key>{key}</Key><Size>1</Size><ETag>\"e\"</ETag></Contents>"
+                          for key in ("p+q", "a%20b"))
+                + "<CommonPrefixes><Prefix>d+/</Prefix></CommonPrefixes></ListBucketResult>"
             ).encode()
             await self._send(writer, 200, {"Content-Type": "application/xml"}, body)
             return True

@@ -1,0 +1,42 @@
+"""What some S3 servers do differently, within what HTTP and S3 allow: keys
+returned raw although encoding-type=url was asked for (s3rver), and no
+support for GET ?partNumber= (Ceph RGW, Swift, s3rver)."""
+
+from __future__ import annotations
+
+from s3torchconnector import S3ClientConfig, S3MapDataset
+from s3torchconnector._s3conn import Client
+from s3torchconnector.localserver.faultproxy import Fault
+
+from ..support import PART_SIZE, pattern
+from .hostile import HostileServer
+
+
+def test_keys_of_a_server_that_ignores_the_encoding_are_taken_as_they_are():
+    # Decoded only when the answer declares <EncodingType>url</EncodingType>,
+    # as botocore does: "p+q" is a plus there.
+    with HostileServer("raw_keys") as server:
+        page = next(Client("us-east-1", endpoint=server.endpoint).list_pages("bucket", "", delimiter="/"))
+        assert [info.key for info in page.objects] == ["p+q", "a%20b"]
+        assert page.common_prefixes == ["d+/"]
+        dataset = S3MapDataset.from_prefix("s3://bucket/", region="us-east-1", endpoint=server.endpoint,
+                                           s3client_config=S3ClientConfig(force_path_style=True))
+        assert [dataset._dataset_bucket_key_pairs[i].key for i in range(len(dataset))] == ["p+q", "a%20b"]
+
+
+def test_no_get_asks_for_a_part_number(proxy, s3, prefix, s3_client):
+    # Listed sizes of a part, less and more: none makes the CRT ask for
+    # ?partNumber=1, which those servers refuse (here: a 500 it would retry
+    # until it gave up).
+    sizes = {"under": PART_SIZE - 1, "exact": PART_SIZE, "over": PART_SIZE + 1, "tiny": 1}
+    for name, size in sizes.items():
+        with s3_client.put_object(s3.bucket, prefix + name) as writer:
+            writer.write(pattern(size, len(name)))
+    refused_before = proxy.stats.injected.get(Fault.ERROR_500, 0)
+    proxy.inject(Fault.ERROR_500, count=-1, methods={"GET"}, path_contains="partNumber=")
+    dataset = S3MapDataset.from_prefix(f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=proxy.endpoint,
+                                       s3client_config=S3ClientConfig(force_path_style=True, part_size=PART_SIZE,
+                                                                      max_attempts=1))
+    read = {reader.key.rsplit("/", 1)[1]: reader.read() for reader in (dataset[i] for i in range(len(dataset)))}
+    assert read == {name: pattern(size, len(name)) for name, size in sizes.items()}
+    assert proxy.stats.injected.get(Fault.ERROR_500, 0) == refused_before
