@@ -8,9 +8,20 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from typing import Any, Dict
+from typing import Any, Callable, Dict
 
 from .common import MiB, Endpoint, client_config, result
+
+
+def _timed_across_ranks(step: Callable[[], object]) -> float:
+    """Seconds from every rank ready to every rank done with `step`."""
+    import torch.distributed as dist
+
+    dist.barrier()
+    start = time.perf_counter()
+    step()
+    dist.barrier()
+    return time.perf_counter() - start
 
 
 def _rank(rank: int, world_size: int, init_file: str, params: Dict[str, Any], out: str) -> None:
@@ -32,19 +43,11 @@ def _rank(rank: int, world_size: int, init_file: str, params: Dict[str, Any], ou
         save_seconds = load_seconds = 0.0
         if phase in ("save", "both"):
             writer = S3StorageWriter(endpoint.region, uri, client_config())
-            dist.barrier()
-            start = time.perf_counter()
-            dcp.save(state, storage_writer=writer)
-            dist.barrier()
-            save_seconds = time.perf_counter() - start
+            save_seconds = _timed_across_ranks(lambda: dcp.save(state, storage_writer=writer))
         if phase in ("load", "both"):
             target = {k: torch.zeros_like(v) for k, v in state.items()}
             reader = S3StorageReader(endpoint.region, uri, client_config())
-            dist.barrier()
-            start = time.perf_counter()
-            dcp.load(target, storage_reader=reader)
-            dist.barrier()
-            load_seconds = time.perf_counter() - start
+            load_seconds = _timed_across_ranks(lambda: dcp.load(target, storage_reader=reader))
             assert all(torch.equal(target[k], state[k]) for k in state)
         if rank == 0:
             with open(out, "w") as f:
