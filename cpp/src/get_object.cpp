@@ -21,6 +21,15 @@ std::string range_header(const ByteRange& range) {
     return value;
 }
 
+// What a store that ignores Range gets told, whether its whole-object answer
+// overflowed the CRT's part buffer or the plain GET's limit.
+void explain_ignored_range(ErrorDetails& error, std::uint64_t part_size) {
+    error.code = "InvalidResponse";
+    error.message = "the server does not answer ranged GETs as S3 does (it ignores Range, or sends no usable "
+                    "Content-Range), and the object is larger than part_size (" +
+                    std::to_string(part_size) + " bytes): this store does not support the ranged GETs reads need";
+}
+
 }  // namespace
 
 GetObjectState::GetObjectState(std::shared_ptr<CrtStack> stack, const GetObjectRequest& request)
@@ -107,7 +116,9 @@ void GetObjectState::on_attempt(const Attempt& attempt) {
 }
 
 void GetObjectState::on_finished() {
-    if (error_) version_.explain_precondition_failure(*error_);
+    if (!error_) return;
+    version_.explain_precondition_failure(*error_);
+    if (error_->crt_error_code == AWS_ERROR_DEST_COPY_TOO_SMALL) explain_ignored_range(*error_, stack()->config().part_size);
 }
 
 bool GetObjectState::verified(const Chunk& chunk) const {
@@ -157,7 +168,12 @@ std::optional<std::uint64_t> GetObjectState::object_size() {
         throw;
     }
     if (!headers_received_) {
-        if (should_retry_unranged()) return 0;  // the empty object's 416
+        if (should_retry_unranged()) {
+            lock.unlock();
+            retry_unranged();
+            lock.lock();
+        }
+        if (unranged_size_) return unranged_size_;
         if (error_) throw S3Error(*error_);
         return std::nullopt;
     }
@@ -229,11 +245,44 @@ bool GetObjectState::wait_for_chunk() {
 }
 
 bool GetObjectState::should_retry_unranged() const {
-    return error_ && error_->http_status == 416 && !caller_range_ && !retried_unranged_ && position_ == 0;
+    if (!error_ || caller_range_ || retried_unranged_ || position_ != 0) return false;
+    return error_->http_status == 416 || error_->crt_error_code == AWS_ERROR_S3_INVALID_CONTENT_RANGE_HEADER ||
+           error_->crt_error_code == AWS_ERROR_S3_MISSING_CONTENT_RANGE_HEADER;
 }
 
+namespace {
+
+// A GET without Range whose body may not exceed `limit`: a store that
+// ignores Range altogether would otherwise send a whole object of any size
+// into memory.
+class PlainGet final : public Operation {
+public:
+    PlainGet(std::shared_ptr<CrtStack> stack, ErrorContext context, std::uint64_t limit)
+        : Operation(std::move(stack), std::move(context)), limit_(limit) {}
+
+protected:
+    void on_body(aws_byte_cursor body, std::uint64_t, aws_s3_buffer_ticket*) override {
+        std::lock_guard lock(mutex_);
+        if (body_.size() + body.len <= limit_) {
+            body_.append(reinterpret_cast<const char*>(body.ptr), body.len);
+            return;
+        }
+        ErrorDetails error;
+        error.operation = context().operation;
+        error.bucket = context().bucket;
+        error.key = context().key;
+        explain_ignored_range(error, limit_);
+        give_up(std::move(error));
+    }
+
+private:
+    std::uint64_t limit_;
+};
+
+}  // namespace
+
 void GetObjectState::retry_unranged() {
-    auto plain = std::make_shared<Operation>(stack(), context());
+    auto plain = std::make_shared<PlainGet>(stack(), context(), stack()->config().part_size);
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_DEFAULT;
     options.checksum_config = download_checksums(stack()->config());
@@ -259,6 +308,7 @@ void GetObjectState::retry_unranged() {
     if (auto changed = version_.check(context(), attempt)) throw S3Error(std::move(*changed));
     error_.reset();
     const std::string body = plain->response_body();
+    unranged_size_ = body.size();
     if (!body.empty()) {
         auto memory = std::make_shared<ChunkMemory>(reinterpret_cast<const std::uint8_t*>(body.data()), body.size());
         const std::uint8_t* data = memory->copied_data();

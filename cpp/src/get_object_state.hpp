@@ -48,10 +48,15 @@ private:
     void open_window(std::size_t bytes);
     // The consumer waits for data that is not there: read further ahead.
     void grow_read_ahead();
-    // Some stores answer the CRT's first ranged GET of an empty object with a
-    // 416 the CRT does not recognise; a plain GET settles it.
+    // The CRT's first GET of an object of unknown size asks for a range.
+    // Some stores answer it in ways the CRT refuses: a 416 for an empty object
+    // (real S3 too), a Content-Range it cannot parse (s3rver's `0-0/0` for an
+    // empty object), or a 200 with no Content-Range, which HTTP allows. One
+    // plain GET settles it, holding at most a part in memory.
     bool should_retry_unranged() const;  // mutex_ held
     void retry_unranged();
+    // The plain GET's body size, once retry_unranged() ran.
+    std::optional<std::uint64_t> unranged_size_;  // guarded by mutex_
     void check_process() const;
 
     std::deque<Chunk> ready_;  // guarded by mutex_

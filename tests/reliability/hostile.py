@@ -9,6 +9,12 @@ Each instance plays one role:
     raw_keys      a ListObjectsV2 page that ignores encoding-type=url: keys
                   ``p+q`` and ``a%20b`` and prefix ``d+/`` as they are, and no
                   <EncodingType> (as s3rver does)
+    range_quirks  GETs that the CRT's ranged first request cannot read: key
+                  ``empty`` answers a Range with ``206``, ``Content-Range:
+                  bytes 0-0/0`` and no body (s3rver's empty object); every
+                  other key ignores Range (``200``, the whole object, no
+                  Content-Range, which HTTP allows): ``small`` is 1,000 bytes,
+                  any other key ``size`` bytes
     changing      an object of two versions that ignores If-Match: the first
                   request gets version A, every later one version B
     garbage       answers every connection at once with a plain-HTTP 400 and
@@ -34,7 +40,8 @@ MiB = 1024 * 1024
 
 class HostileServer:
     def __init__(self, role: str, *, size: int = 20 * MiB) -> None:
-        if role not in ("silent", "drip", "repeat_token", "no_token", "raw_keys", "changing", "garbage"):
+        if role not in ("silent", "drip", "repeat_token", "no_token", "raw_keys", "changing", "garbage",
+                        "range_quirks"):
             raise ValueError(f"unknown role {role!r}")
         self.role = role
         self.size = size
@@ -156,6 +163,17 @@ class HostileServer:
                 + "<CommonPrefixes><Prefix>d+/</Prefix></CommonPrefixes></ListBucketResult>"
             ).encode()
             await self._send(writer, 200, {"Content-Type": "application/xml"}, body)
+            return True
+        if self.role == "range_quirks" and method == "GET":
+            key = target.split("?")[0].rsplit("/", 1)[-1]
+            fields = {"ETag": '"quirk"', "Content-Type": "application/octet-stream"}
+            if key == "empty":
+                if "range" in headers:
+                    await self._send(writer, 206, {**fields, "Content-Range": "bytes 0-0/0"}, b"")
+                else:
+                    await self._send(writer, 200, fields, b"")
+                return True
+            await self._send(writer, 200, fields, b"q" * (1000 if key == "small" else self.size))
             return True
         if self.role in ("drip", "changing") and method in ("GET", "HEAD"):
             version = 0 if self.role == "drip" or self.request_count <= 1 else 1

@@ -1,10 +1,14 @@
-"""What some S3 servers do differently, within what HTTP and S3 allow: keys
-returned raw although encoding-type=url was asked for (s3rver), and no
-support for GET ?partNumber= (Ceph RGW, Swift, s3rver)."""
+"""What some S3 servers do differently, within what HTTP and S3 allow (or
+just outside it): keys returned raw although encoding-type=url was asked for
+(s3rver), no support for GET ?partNumber= (Ceph RGW, Swift, s3rver), answers
+to a ranged GET that the CRT cannot read (s3rver's empty object; a store that
+ignores Range)."""
 
 from __future__ import annotations
 
-from s3torchconnector import S3ClientConfig, S3MapDataset
+import pytest
+
+from s3torchconnector import S3ClientConfig, S3Exception, S3MapDataset
 from s3torchconnector._s3conn import Client
 from s3torchconnector.localserver.faultproxy import Fault
 
@@ -40,3 +44,27 @@ def test_no_get_asks_for_a_part_number(proxy, s3, prefix, s3_client):
     read = {reader.key.rsplit("/", 1)[1]: reader.read() for reader in (dataset[i] for i in range(len(dataset)))}
     assert read == {name: pattern(size, len(name)) for name, size in sizes.items()}
     assert proxy.stats.injected.get(Fault.ERROR_500, 0) == refused_before
+
+
+def test_answers_to_a_ranged_get_that_the_crt_refuses_are_settled_by_one_plain_get():
+    with HostileServer("range_quirks", size=8 * PART_SIZE) as server:
+        client = Client("us-east-1", endpoint=server.endpoint, part_size=PART_SIZE, max_attempts=1)
+        for key, expected in (("empty", b""), ("small", b"q" * 1000)):
+            before = server.request_count
+            stream = client.get_object("bucket", key)
+            assert stream.object_size() == len(expected)
+            data = b""
+            while (chunk := stream.next_chunk()) is not None:
+                data += bytes(chunk)
+            assert data == expected
+            assert server.request_count - before == 2  # the ranged GET, then one plain GET
+            assert "range" not in server.requests[-1][2]
+
+
+def test_a_store_that_ignores_range_on_a_large_object_gets_a_precise_error():
+    # The plain GET would bring the whole object into memory: it stops at a part.
+    with HostileServer("range_quirks", size=8 * PART_SIZE) as server:
+        client = Client("us-east-1", endpoint=server.endpoint, part_size=PART_SIZE, max_attempts=1)
+        with pytest.raises(S3Exception, match="does not support the ranged GETs") as error:
+            client.get_object("bucket", "large").object_size()
+        assert error.value.code == "InvalidResponse"

@@ -1,0 +1,17 @@
+"""The servers of the compatibility matrix, by name."""
+
+from __future__ import annotations
+
+from typing import Dict, Type
+
+from .base import Server
+from .ceph import CephServer
+from .moto import MotoServer
+from .s3rver import S3rverServer
+from .seaweedfs import SeaweedFSServer
+
+SERVERS: Dict[str, Type[Server]] = {
+    server.name: server for server in (SeaweedFSServer, MotoServer, CephServer, S3rverServer)
+}
+
+__all__ = ["SERVERS", "Server"]
