@@ -36,6 +36,24 @@ public:
         writable_ = false;
     }
 
+protected:
+    // Stores that predate S3's flexible checksums refuse what
+    // upload_checksums sends (Swift 2.30's s3api: MalformedXML on the part
+    // checksums of CompleteMultipartUpload). The parts are gone by then, so
+    // there is nothing to fall back to: the error names the option instead.
+    void on_finished() override {
+        if (!error_ || !stack()->config().upload_checksums) return;
+        const std::string& c = error_->code;
+        if (c == "MalformedXML" || c == "NotImplemented" || c == "InvalidArgument" || c == "InvalidRequest") {
+            error_->message += (error_->message.empty() || error_->message.back() == '.' ? " " : ". ");
+            error_->message +=
+                "This store may not support the checksums that upload_checksums=True sends (x-amz-checksum-crc32c, "
+                "and the part checksums of CompleteMultipartUpload): set S3ClientConfig(upload_checksums=False) "
+                "for it";
+        }
+    }
+
+public:
     aws_s3_meta_request_poll_write_result poll_write(aws_byte_cursor data, bool eof) {
         return aws_s3_meta_request_poll_write(meta_request(), data, eof, s_waker, this);
     }

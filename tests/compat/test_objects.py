@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from s3torchconnector import S3ClientConfig, S3ReaderConstructor
+from s3torchconnector import S3ClientConfig, S3Exception, S3ReaderConstructor
 from s3torchconnector._s3client import S3Client
 
 from ..support import PART_SIZE, pattern
@@ -70,3 +70,17 @@ def test_overwrite_head_copy_and_delete(s3, s3_client, prefix):
     assert s3_client.get_object(s3.bucket, prefix + "b").read() == b"second, longer"
     s3_client.delete_object(s3.bucket, prefix + "a")
     assert [o.key for page in s3_client.list_objects(s3.bucket, prefix) for o in page.objects] == [prefix + "b"]
+
+
+def test_a_refused_checksum_names_the_option(s3, prefix):
+    """Where a store refuses upload checksums (a declared limit), the error
+    says which option to turn off; elsewhere the upload simply works."""
+    config = S3ClientConfig(part_size=PART_SIZE, force_path_style=True, upload_checksums=True)
+    client = S3Client(s3.region, endpoint=s3.endpoint, s3client_config=config)
+    try:
+        with client.put_object(s3.bucket, prefix + "obj") as writer:
+            writer.write(pattern(2 * PART_SIZE, 5))
+    except S3Exception as error:
+        assert "upload_checksums=False" in str(error), error
+    else:
+        assert client.get_object(s3.bucket, prefix + "obj").read() == pattern(2 * PART_SIZE, 5)

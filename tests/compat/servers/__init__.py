@@ -6,12 +6,14 @@ from typing import Dict, Type
 
 from .base import Server
 from .ceph import CephServer
+from .localstack import LocalStackServer
 from .moto import MotoServer
 from .s3rver import S3rverServer
 from .seaweedfs import SeaweedFSServer
+from .swift import SwiftServer
 
 SERVERS: Dict[str, Type[Server]] = {
-    server.name: server for server in (SeaweedFSServer, MotoServer, CephServer, S3rverServer)
+    server.name: server for server in (SeaweedFSServer, MotoServer, CephServer, SwiftServer, LocalStackServer, S3rverServer)
 }
 
 __all__ = ["SERVERS", "Server"]

@@ -17,11 +17,12 @@ class Server(abc.ABC):
     source: str  # how it is installed, for the matrix
 
     def __init__(self, cache: Path, workdir: Path) -> None:
-        self.cache = cache / self.name
-        self.workdir = workdir / self.name
+        self.cache = cache.resolve() / self.name
+        self.workdir = workdir.resolve() / self.name
         self.cache.mkdir(parents=True, exist_ok=True)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log = self.workdir / "server.log"
+        self.log.unlink(missing_ok=True)
         self.daemons = Daemons(self.log)
         self._target: Optional[S3Target] = None
 
