@@ -23,12 +23,9 @@ std::string env(const char* name, const char* fallback = "") {
     return v != nullptr ? v : fallback;
 }
 
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::vector<s3conn::ObjectInfo> list_all(s3conn::Client& client, const std::string& bucket,
-                                         const std::string& prefix) {
+std::vector<s3conn::ObjectInfo> list_all(s3conn::Client& client, const std::string& bucket, const std::string& prefix) {
     std::vector<s3conn::ObjectInfo> all;
     s3conn::ListObjectsRequest request;
     request.bucket = bucket;
@@ -62,8 +59,8 @@ double small_pipelined(s3conn::Client& client, const std::string& bucket,
 }
 
 // Many threads, each receiving whole objects into its own buffer.
-double small_threads(s3conn::Client& client, const std::string& bucket,
-                     const std::vector<s3conn::ObjectInfo>& objects, unsigned threads) {
+double small_threads(s3conn::Client& client, const std::string& bucket, const std::vector<s3conn::ObjectInfo>& objects,
+                     unsigned threads) {
     std::atomic<std::size_t> next{0};
     const auto start = Clock::now();
     std::vector<std::thread> pool;
@@ -114,9 +111,10 @@ int main(int argc, char** argv) {
 
     const auto objects = list_all(client, bucket, prefix);
     const auto big = client.head_object(bucket, big_key);
-    small_pipelined(client, bucket, std::vector<s3conn::ObjectInfo>(objects.begin(),
-                                                                      objects.begin() + std::min<std::size_t>(objects.size(), 256)),
-                    in_flight);  // warm-up: connections
+    small_pipelined(
+        client, bucket,
+        std::vector<s3conn::ObjectInfo>(objects.begin(), objects.begin() + std::min<std::size_t>(objects.size(), 256)),
+        in_flight);  // warm-up: connections
     double pipelined = 0, threaded = 0, into = 0, streamed = 0;
     for (int rep = 0; rep < 3; ++rep) {
         pipelined = std::max(pipelined, small_pipelined(client, bucket, objects, in_flight));

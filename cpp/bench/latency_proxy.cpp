@@ -58,8 +58,7 @@ struct Stats {
     static double cpu_seconds() {
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
-        return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-               (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+        return usage.ru_utime.tv_sec + usage.ru_stime.tv_sec + (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
     }
 
     void change_in_flight(int delta) {
@@ -226,14 +225,14 @@ struct Pair {
     int client = -1;
     int server = -1;
     bool connected = false;
-    std::deque<Pending> up;      // client bytes waiting for their time
-    std::size_t up_bytes = 0;    // in `up`
-    ByteQueue up_ready;          // due, waiting for the server to take them
-    ByteQueue down;              // server bytes the client has not taken yet
+    std::deque<Pending> up;    // client bytes waiting for their time
+    std::size_t up_bytes = 0;  // in `up`
+    ByteQueue up_ready;        // due, waiting for the server to take them
+    ByteQueue down;            // server bytes the client has not taken yet
     ResponseFramer framer;
     std::deque<bool> head_requests;  // requests sent, oldest first: HEAD or not
-    bool idle = true;            // no request outstanding on this connection
-    double request_due = 0;      // when the current request's bytes may go
+    bool idle = true;                // no request outstanding on this connection
+    double request_due = 0;          // when the current request's bytes may go
 };
 
 int g_epoll = -1;
@@ -414,11 +413,16 @@ int main(int argc, char** argv) {
     int port = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string name = argv[i];
-        if (name == "--upstream") upstream = argv[i + 1];
-        else if (name == "--delay-ms") g_delay_ms = std::atof(argv[i + 1]);
-        else if (name == "--sigma") g_sigma = std::atof(argv[i + 1]);
-        else if (name == "--port") port = std::atoi(argv[i + 1]);
-        else return usage();
+        if (name == "--upstream")
+            upstream = argv[i + 1];
+        else if (name == "--delay-ms")
+            g_delay_ms = std::atof(argv[i + 1]);
+        else if (name == "--sigma")
+            g_sigma = std::atof(argv[i + 1]);
+        else if (name == "--port")
+            port = std::atoi(argv[i + 1]);
+        else
+            return usage();
     }
     const auto colon = upstream.rfind(':');
     if (colon == std::string::npos) return usage();
@@ -498,8 +502,10 @@ int main(int argc, char** argv) {
                 }
             }
             if (what & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-                if (fd == pair->client) on_client_data(pair);
-                else on_server_data(pair);
+                if (fd == pair->client)
+                    on_client_data(pair);
+                else
+                    on_server_data(pair);
                 if (g_pairs.find(fd) == g_pairs.end()) continue;
             }
             update_interest(pair);

@@ -12,8 +12,8 @@ BufferView::BufferView(nb::handle object, bool writable) {
         PyErr_Clear();
         const std::string type = nb::type_name(object.type()).c_str();
         if (writable && PyObject_CheckBuffer(object.ptr())) {
-            throw nb::type_error(("a writable, contiguous buffer is required, not a read-only or strided " + type)
-                                     .c_str());
+            throw nb::type_error(
+                ("a writable, contiguous buffer is required, not a read-only or strided " + type).c_str());
         }
         throw nb::type_error(("a bytes-like object is required, not '" + type + "'").c_str());
     }

@@ -53,9 +53,10 @@ ClientConfig make_config(const std::string& region, const std::optional<std::str
                          std::uint64_t part_size, double throughput_target_gbps, std::uint32_t max_attempts,
                          bool unsigned_requests, const std::optional<std::string>& profile, bool requester_pays,
                          const std::string& user_agent_prefix, std::uint16_t event_loop_threads,
-                         std::uint64_t memory_limit, std::uint64_t read_ahead, const std::optional<std::string>& ca_file,
-                         std::uint32_t connect_timeout_ms, std::uint32_t stall_timeout_seconds,
-                         std::uint32_t retry_backoff_ms, bool upload_checksums, bool validate_checksums) {
+                         std::uint64_t memory_limit, std::uint64_t read_ahead,
+                         const std::optional<std::string>& ca_file, std::uint32_t connect_timeout_ms,
+                         std::uint32_t stall_timeout_seconds, std::uint32_t retry_backoff_ms, bool upload_checksums,
+                         bool validate_checksums) {
     ClientConfig c;
     c.region = region;
     c.endpoint = or_empty(endpoint);
@@ -85,16 +86,15 @@ ClientConfig config_from_state(const nb::dict& s) {
         if (v.is_none()) return std::nullopt;
         return nb::cast<std::string>(v);
     };
-    return make_config(nb::cast<std::string>(s["region"]), opt("endpoint"), nb::cast<bool>(s["force_path_style"]),
-                       nb::cast<std::uint64_t>(s["part_size"]), nb::cast<double>(s["throughput_target_gbps"]),
-                       nb::cast<std::uint32_t>(s["max_attempts"]), nb::cast<bool>(s["unsigned"]), opt("profile"),
-                       nb::cast<bool>(s["requester_pays"]), nb::cast<std::string>(s["user_agent_prefix"]),
-                       nb::cast<std::uint16_t>(s["event_loop_threads"]), nb::cast<std::uint64_t>(s["memory_limit"]),
-                       nb::cast<std::uint64_t>(s["read_ahead"]), opt("ca_file"),
-                       nb::cast<std::uint32_t>(s["connect_timeout_ms"]),
-                       nb::cast<std::uint32_t>(s["stall_timeout_seconds"]),
-                       nb::cast<std::uint32_t>(s["retry_backoff_ms"]), nb::cast<bool>(s["upload_checksums"]),
-                       nb::cast<bool>(s["validate_checksums"]));
+    return make_config(
+        nb::cast<std::string>(s["region"]), opt("endpoint"), nb::cast<bool>(s["force_path_style"]),
+        nb::cast<std::uint64_t>(s["part_size"]), nb::cast<double>(s["throughput_target_gbps"]),
+        nb::cast<std::uint32_t>(s["max_attempts"]), nb::cast<bool>(s["unsigned"]), opt("profile"),
+        nb::cast<bool>(s["requester_pays"]), nb::cast<std::string>(s["user_agent_prefix"]),
+        nb::cast<std::uint16_t>(s["event_loop_threads"]), nb::cast<std::uint64_t>(s["memory_limit"]),
+        nb::cast<std::uint64_t>(s["read_ahead"]), opt("ca_file"), nb::cast<std::uint32_t>(s["connect_timeout_ms"]),
+        nb::cast<std::uint32_t>(s["stall_timeout_seconds"]), nb::cast<std::uint32_t>(s["retry_backoff_ms"]),
+        nb::cast<bool>(s["upload_checksums"]), nb::cast<bool>(s["validate_checksums"]));
 }
 
 nb::dict metrics_dict(const MetricsSnapshot& m) {
@@ -172,27 +172,27 @@ void bind_client(nb::module_& m) {
             },
             nb::arg("key"), nb::arg("size"), nb::arg("etag") = "", nb::arg("last_modified") = 0,
             nb::arg("storage_class") = nb::none())
-        .def("__getstate__",
-             [](const ObjectInfo& i) {
-                 return nb::make_tuple(i.key, i.size, i.etag, i.last_modified, i.storage_class);
-             })
+        .def(
+            "__getstate__",
+            [](const ObjectInfo& i) { return nb::make_tuple(i.key, i.size, i.etag, i.last_modified, i.storage_class); })
         .def("__setstate__",
              [](ObjectInfo* self, const nb::tuple& t) {
-                 new (self) ObjectInfo{nb::cast<std::string>(t[0]), nb::cast<std::string>(t[2]),
-                                       nb::cast<std::uint64_t>(t[1]), nb::cast<std::int64_t>(t[3]),
-                                       nb::cast<std::string>(t[4])};
+                 new (self)
+                     ObjectInfo{nb::cast<std::string>(t[0]), nb::cast<std::string>(t[2]), nb::cast<std::uint64_t>(t[1]),
+                                nb::cast<std::int64_t>(t[3]), nb::cast<std::string>(t[4])};
              })
         .def("__eq__",
              [](const ObjectInfo& a, const ObjectInfo& b) {
-                 return a.key == b.key && a.size == b.size && a.etag == b.etag &&
-                        a.last_modified == b.last_modified && a.storage_class == b.storage_class;
+                 return a.key == b.key && a.size == b.size && a.etag == b.etag && a.last_modified == b.last_modified &&
+                        a.storage_class == b.storage_class;
              })
         .def_ro("key", &ObjectInfo::key)
         .def_ro("etag", &ObjectInfo::etag)
         .def_ro("size", &ObjectInfo::size)
         .def_ro("last_modified", &ObjectInfo::last_modified, "Seconds since the Unix epoch.")
-        .def_prop_ro("storage_class", [](const ObjectInfo& i) { return none_if_empty(i.storage_class); },
-                     nb::for_getter(nb::sig("def storage_class(self, /) -> str | None")))
+        .def_prop_ro(
+            "storage_class", [](const ObjectInfo& i) { return none_if_empty(i.storage_class); },
+            nb::for_getter(nb::sig("def storage_class(self, /) -> str | None")))
         .def("__repr__", [](const ObjectInfo& i) {
             return "ObjectInfo(key='" + i.key + "', size=" + std::to_string(i.size) + ", etag='" + i.etag + "')";
         });
@@ -200,10 +200,11 @@ void bind_client(nb::module_& m) {
     nb::class_<ListObjectsPage>(m, "ListObjectsPage", "One page of a ListObjectsV2 listing.")
         .def_ro("objects", &ListObjectsPage::objects)
         .def_ro("common_prefixes", &ListObjectsPage::common_prefixes)
-        .def_prop_ro("next_continuation_token",
-                     [](const ListObjectsPage& p) { return none_if_empty(p.next_continuation_token); },
-                     nb::for_getter(nb::sig("def next_continuation_token(self, /) -> str | None")),
-                     nb::for_getter("Token for the next page; None on the last page."))
+        .def_prop_ro(
+            "next_continuation_token",
+            [](const ListObjectsPage& p) { return none_if_empty(p.next_continuation_token); },
+            nb::for_getter(nb::sig("def next_continuation_token(self, /) -> str | None")),
+            nb::for_getter("Token for the next page; None on the last page."))
         .def_ro("is_truncated", &ListObjectsPage::is_truncated);
 
     nb::class_<ListObjectsPaginator>(m, "ListObjectsPaginator", "The pages of one listing (Client.list_pages).")
@@ -220,10 +221,10 @@ void bind_client(nb::module_& m) {
                 return std::move(*page);
             },
             nb::sig("def __next__(self) -> ListObjectsPage"))
-        .def_prop_ro("continuation_token",
-                     [](const ListObjectsPaginator& p) { return none_if_empty(p.continuation_token()); },
-                     nb::for_getter(nb::sig("def continuation_token(self, /) -> str | None")),
-                     nb::for_getter("Token of the next page; None before the first and after the last."))
+        .def_prop_ro(
+            "continuation_token", [](const ListObjectsPaginator& p) { return none_if_empty(p.continuation_token()); },
+            nb::for_getter(nb::sig("def continuation_token(self, /) -> str | None")),
+            nb::for_getter("Token of the next page; None before the first and after the last."))
         .def_prop_ro("pages", &ListObjectsPaginator::pages, "Pages fetched so far.")
         .def_prop_ro("done", &ListObjectsPaginator::done);
 
@@ -239,40 +240,43 @@ void bind_client(nb::module_& m) {
                std::uint64_t memory_limit, std::uint64_t read_ahead, const std::optional<std::string>& ca_file,
                std::uint32_t connect_timeout_ms, std::uint32_t stall_timeout_seconds, std::uint32_t retry_backoff_ms,
                bool upload_checksums, bool validate_checksums) {
-                new (self) Client(make_config(region, endpoint, force_path_style, part_size, throughput_target_gbps,
-                                              max_attempts, unsigned_requests, profile, requester_pays,
-                                              user_agent_prefix, event_loop_threads, memory_limit, read_ahead, ca_file,
-                                              connect_timeout_ms, stall_timeout_seconds, retry_backoff_ms,
-                                              upload_checksums, validate_checksums));
+                new (self)
+                    Client(make_config(region, endpoint, force_path_style, part_size, throughput_target_gbps,
+                                       max_attempts, unsigned_requests, profile, requester_pays, user_agent_prefix,
+                                       event_loop_threads, memory_limit, read_ahead, ca_file, connect_timeout_ms,
+                                       stall_timeout_seconds, retry_backoff_ms, upload_checksums, validate_checksums));
             },
             nb::arg("region") = "", nb::kw_only(), nb::arg("endpoint") = nb::none(),
             nb::arg("force_path_style") = false, nb::arg("part_size") = 8 * kMiB,
             nb::arg("throughput_target_gbps") = 10.0, nb::arg("max_attempts") = 10, nb::arg("unsigned") = false,
             nb::arg("profile") = nb::none(), nb::arg("requester_pays") = false, nb::arg("user_agent_prefix") = "",
             nb::arg("event_loop_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("read_ahead") = 0,
-            nb::arg("ca_file") = nb::none(), nb::arg("connect_timeout_ms") = 0,
-            nb::arg("stall_timeout_seconds") = 0, nb::arg("retry_backoff_ms") = 0,
-            nb::arg("upload_checksums") = false, nb::arg("validate_checksums") = false)
-        .def("__getstate__", [](const Client& c) { return config_state(c.config()); },
-             nb::sig("def __getstate__(self) -> dict[str, typing.Any]"))
-        .def("__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_state(state)); },
-             nb::sig("def __setstate__(self, state: dict[str, typing.Any]) -> None"))
+            nb::arg("ca_file") = nb::none(), nb::arg("connect_timeout_ms") = 0, nb::arg("stall_timeout_seconds") = 0,
+            nb::arg("retry_backoff_ms") = 0, nb::arg("upload_checksums") = false, nb::arg("validate_checksums") = false)
+        .def(
+            "__getstate__", [](const Client& c) { return config_state(c.config()); },
+            nb::sig("def __getstate__(self) -> dict[str, typing.Any]"))
+        .def(
+            "__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_state(state)); },
+            nb::sig("def __setstate__(self, state: dict[str, typing.Any]) -> None"))
         .def("__repr__", &repr)
-        .def_prop_ro("config", [](const Client& c) { return config_state(c.config()); },
-                     nb::for_getter(nb::sig("def config(self, /) -> dict[str, typing.Any]")),
-                     nb::for_getter("The configuration as given."))
-        .def_prop_ro("resolved_config", [](const Client& c) { return config_state(c.resolved_config()); },
-                     nb::for_getter(nb::sig("def resolved_config(self, /) -> dict[str, typing.Any]")),
-                     nb::for_getter("The configuration with environment defaults applied."))
+        .def_prop_ro(
+            "config", [](const Client& c) { return config_state(c.config()); },
+            nb::for_getter(nb::sig("def config(self, /) -> dict[str, typing.Any]")),
+            nb::for_getter("The configuration as given."))
+        .def_prop_ro(
+            "resolved_config", [](const Client& c) { return config_state(c.resolved_config()); },
+            nb::for_getter(nb::sig("def resolved_config(self, /) -> dict[str, typing.Any]")),
+            nb::for_getter("The configuration with environment defaults applied."))
         .def_prop_ro("region", [](const Client& c) { return c.resolved_config().region; })
-        .def_prop_ro("endpoint", [](const Client& c) { return none_if_empty(c.resolved_config().endpoint); },
-                     nb::for_getter(nb::sig("def endpoint(self, /) -> str | None")))
+        .def_prop_ro(
+            "endpoint", [](const Client& c) { return none_if_empty(c.resolved_config().endpoint); },
+            nb::for_getter(nb::sig("def endpoint(self, /) -> str | None")))
         .def_prop_ro("part_size", [](const Client& c) { return c.config().part_size; })
         .def(
             "get_object",
             [](Client& c, const std::string& bucket, const std::string& key, std::optional<std::uint64_t> start,
-               std::optional<std::uint64_t> end, std::optional<std::uint64_t> size_hint,
-               const PinHandle* version) {
+               std::optional<std::uint64_t> end, std::optional<std::uint64_t> size_hint, const PinHandle* version) {
                 GetObjectRequest request{bucket, key, std::nullopt, size_hint, pin_of(version)};
                 if (start || end) request.range = ByteRange{start.value_or(0), end};
                 ReleaseGil release;
@@ -285,8 +289,8 @@ void bind_client(nb::module_& m) {
             "S3Exception code 'ObjectChanged'.")
         .def(
             "get_object_into",
-            [](Client& c, const std::string& bucket, const std::string& key, std::uint64_t offset,
-               nb::handle buffer, const PinHandle* version) {
+            [](Client& c, const std::string& bucket, const std::string& key, std::uint64_t offset, nb::handle buffer,
+               const PinHandle* version) {
                 BufferView view(buffer, true);
                 ReleaseGil release;
                 return c.get_object_into(bucket, key, offset, view.data(), view.size(), pin_of(version));
@@ -317,14 +321,13 @@ void bind_client(nb::module_& m) {
             [](Client& c, const std::string& bucket, const std::string& prefix, const std::string& delimiter,
                std::uint32_t max_keys, const std::optional<std::string>& continuation_token,
                const std::optional<std::string>& start_after) {
-                ListObjectsRequest request{bucket, prefix, delimiter, max_keys, or_empty(continuation_token),
-                                           or_empty(start_after)};
+                ListObjectsRequest request{
+                    bucket, prefix, delimiter, max_keys, or_empty(continuation_token), or_empty(start_after)};
                 ReleaseGil release;
                 return c.list_objects(request);
             },
             nb::arg("bucket"), nb::arg("prefix") = "", nb::arg("delimiter") = "", nb::arg("max_keys") = 1000,
-            nb::arg("continuation_token") = nb::none(), nb::arg("start_after") = nb::none(),
-            "One ListObjectsV2 page.")
+            nb::arg("continuation_token") = nb::none(), nb::arg("start_after") = nb::none(), "One ListObjectsV2 page.")
         .def(
             "list_pages",
             [](Client& c, const std::string& bucket, const std::string& prefix, const std::string& delimiter,
@@ -336,13 +339,13 @@ void bind_client(nb::module_& m) {
             nb::arg("continuation_token") = nb::none(), nb::keep_alive<0, 1>(),
             "Every page of a ListObjectsV2 listing, fetched as iterated; resumes from\n"
             "`continuation_token`. A server whose pagination never ends raises S3Exception.")
-        .def("delete_object", &Client::delete_object, nb::arg("bucket"), nb::arg("key"),
-             nb::call_guard<ReleaseGil>())
-        .def("metrics", [](const Client& c) { return metrics_dict(c.metrics()); },
-             nb::sig("def metrics(self) -> dict[str, typing.Any]"),
-             "Counters since construction or the last reset_metrics(): requests (by operation), "
-             "bytes_downloaded, bytes_uploaded, retries, throttles, errors, and first_byte_latency "
-             "(a histogram: bucket upper bounds in seconds, counts, count, mean_seconds).")
+        .def("delete_object", &Client::delete_object, nb::arg("bucket"), nb::arg("key"), nb::call_guard<ReleaseGil>())
+        .def(
+            "metrics", [](const Client& c) { return metrics_dict(c.metrics()); },
+            nb::sig("def metrics(self) -> dict[str, typing.Any]"),
+            "Counters since construction or the last reset_metrics(): requests (by operation), "
+            "bytes_downloaded, bytes_uploaded, retries, throttles, errors, and first_byte_latency "
+            "(a histogram: bucket upper bounds in seconds, counts, count, mean_seconds).")
         .def("reset_metrics", &Client::reset_metrics)
         .def("copy_object", &Client::copy_object, nb::arg("src_bucket"), nb::arg("src_key"), nb::arg("dst_bucket"),
              nb::arg("dst_key"), nb::call_guard<ReleaseGil>());

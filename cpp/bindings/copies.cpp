@@ -56,8 +56,7 @@ void bind_copies(nb::module_& m) {
             }
             return out;
         },
-        nb::arg("parts"),
-        nb::sig("def join(parts: list[typing_extensions.Buffer]) -> bytes"),
+        nb::arg("parts"), nb::sig("def join(parts: list[typing_extensions.Buffer]) -> bytes"),
         "The parts concatenated into one bytes object: each byte copied once.");
 }
 

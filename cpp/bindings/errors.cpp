@@ -56,13 +56,12 @@ void raise(const S3Error& error) {
 }  // namespace
 
 void bind_errors(nb::module_& m) {
-    g_s3_exception = new_exception(
-        m, "S3Exception",
-        "An S3 request failed.\n\n"
-        "Attributes: code (S3's error code, e.g. 'NoSuchKey'), message, http_status\n"
-        "(None when no HTTP response arrived), request_id, operation, bucket, key,\n"
-        "crt_error (the AWS CRT error name for failures below HTTP).",
-        PyExc_Exception);
+    g_s3_exception = new_exception(m, "S3Exception",
+                                   "An S3 request failed.\n\n"
+                                   "Attributes: code (S3's error code, e.g. 'NoSuchKey'), message, http_status\n"
+                                   "(None when no HTTP response arrived), request_id, operation, bucket, key,\n"
+                                   "crt_error (the AWS CRT error name for failures below HTTP).",
+                                   PyExc_Exception);
     {
         nb::object bases = nb::make_tuple(nb::borrow(g_s3_exception), nb::borrow(PyExc_FileNotFoundError));
         g_not_found = new_exception(m, "S3NotFoundError",
@@ -70,9 +69,9 @@ void bind_errors(nb::module_& m) {
     }
     {
         nb::object bases = nb::make_tuple(nb::borrow(g_s3_exception), nb::borrow(PyExc_PermissionError));
-        g_access_denied = new_exception(
-            m, "S3AccessDeniedError", "S3 refused the request's credentials or permissions (also a PermissionError).",
-            bases.ptr());
+        g_access_denied =
+            new_exception(m, "S3AccessDeniedError",
+                          "S3 refused the request's credentials or permissions (also a PermissionError).", bases.ptr());
     }
 
     nb::register_exception_translator([](const std::exception_ptr& p, void*) {

@@ -54,18 +54,20 @@ void bind_streams(nb::module_& m) {
                                 "object's bytes, in order, without copying them.")
         .def_prop_ro("bucket", &GetObjectStream::bucket)
         .def_prop_ro("key", &GetObjectStream::key)
-        .def("__iter__", [](nb::handle self) { return self; }, nb::sig("def __iter__(self) -> GetObjectStream"))
-        .def("__next__",
-             [](GetObjectStream& s) {
-                 std::optional<Chunk> chunk;
-                 {
-                     ReleaseGil release;
-                     chunk = s.next();
-                 }
-                 if (!chunk) throw nb::stop_iteration();
-                 return as_memoryview(std::move(*chunk));
-             },
-             nb::sig("def __next__(self) -> memoryview"))
+        .def(
+            "__iter__", [](nb::handle self) { return self; }, nb::sig("def __iter__(self) -> GetObjectStream"))
+        .def(
+            "__next__",
+            [](GetObjectStream& s) {
+                std::optional<Chunk> chunk;
+                {
+                    ReleaseGil release;
+                    chunk = s.next();
+                }
+                if (!chunk) throw nb::stop_iteration();
+                return as_memoryview(std::move(*chunk));
+            },
+            nb::sig("def __next__(self) -> memoryview"))
         .def(
             "next_chunk",
             [](GetObjectStream& s) -> std::optional<Chunk> {

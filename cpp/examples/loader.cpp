@@ -72,13 +72,13 @@ int main(int argc, char** argv) {
         std::printf("read %zu objects, %.1f MiB in %.2f s (%.0f objects/s)\n", objects, bytes / 1048576.0, seconds,
                     objects / seconds);
         std::printf("requests:");
-        for (const auto& [operation, count] : m.requests) std::printf(" %s=%llu", operation.c_str(),
-                                                                      static_cast<unsigned long long>(count));
-        std::printf("\nretries=%llu throttles=%llu errors=%llu first-byte mean %.2f ms\n",
-                    static_cast<unsigned long long>(m.retries), static_cast<unsigned long long>(m.throttles),
-                    static_cast<unsigned long long>(m.errors),
-                    m.first_byte_latency.count ? m.first_byte_latency.total_us / 1000.0 / m.first_byte_latency.count
-                                               : 0.0);
+        for (const auto& [operation, count] : m.requests)
+            std::printf(" %s=%llu", operation.c_str(), static_cast<unsigned long long>(count));
+        std::printf(
+            "\nretries=%llu throttles=%llu errors=%llu first-byte mean %.2f ms\n",
+            static_cast<unsigned long long>(m.retries), static_cast<unsigned long long>(m.throttles),
+            static_cast<unsigned long long>(m.errors),
+            m.first_byte_latency.count ? m.first_byte_latency.total_us / 1000.0 / m.first_byte_latency.count : 0.0);
         return objects > 0 ? 0 : 1;
     } catch (const s3conn::S3Error& e) {
         std::fprintf(stderr, "%s\n", e.what());

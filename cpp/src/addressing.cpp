@@ -6,9 +6,7 @@
 namespace s3conn::detail {
 namespace {
 
-bool is_unreserved(unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
+bool is_unreserved(unsigned char c) { return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~'; }
 
 bool is_ipv4(std::string_view host) {
     int dots = 0;
@@ -106,11 +104,9 @@ std::string display(const Endpoint& endpoint) {
 Target target_for(const Endpoint& endpoint, std::string_view bucket, std::string_view key) {
     // A dotted bucket cannot be a TLS virtual host (the wildcard certificate
     // covers one label), so such buckets go path style over https.
-    const bool path_style = endpoint.path_style ||
-                            (endpoint.is_tls() && bucket.find('.') != std::string_view::npos);
-    std::string authority = endpoint.host.find(':') != std::string::npos
-                                ? "[" + endpoint.host + "]"  // IPv6 literal
-                                : endpoint.host;
+    const bool path_style = endpoint.path_style || (endpoint.is_tls() && bucket.find('.') != std::string_view::npos);
+    std::string authority = endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]"  // IPv6 literal
+                                                                         : endpoint.host;
     if (!path_style) authority = std::string(bucket) + "." + authority;
     if (endpoint.port != 0) authority += ":" + std::to_string(endpoint.port);
 

@@ -12,8 +12,8 @@
 namespace s3conn::detail {
 
 struct Endpoint {
-    std::string scheme;  // "http" or "https"
-    std::string host;    // without brackets for IPv6, without port
+    std::string scheme;      // "http" or "https"
+    std::string host;        // without brackets for IPv6, without port
     std::uint16_t port = 0;  // 0: the scheme's default
     bool path_style = false;
 
@@ -31,8 +31,8 @@ std::string display(const Endpoint& endpoint);
 
 // Where one bucket/key request goes.
 struct Target {
-    std::string host;       // the Host header: host[:port]
-    std::string path;       // percent-encoded path, starting with '/'
+    std::string host;          // the Host header: host[:port]
+    std::string path;          // percent-encoded path, starting with '/'
     std::string endpoint_uri;  // scheme://host[:port], for the CRT's endpoint option
 };
 

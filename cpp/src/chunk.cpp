@@ -29,8 +29,7 @@ ChunkMemory::ChunkMemory(std::shared_ptr<CrtStack> stack, aws_s3_buffer_ticket* 
     stack_->held_chunk_bytes().fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
 }
 
-ChunkMemory::ChunkMemory(const std::uint8_t* data, std::size_t size)
-    : copy_(new std::uint8_t[size == 0 ? 1 : size]) {
+ChunkMemory::ChunkMemory(const std::uint8_t* data, std::size_t size) : copy_(new std::uint8_t[size == 0 ? 1 : size]) {
     std::memcpy(copy_.get(), data, size);
     count_copied_bytes(size);
 }

@@ -63,7 +63,8 @@ ClientConfig resolve(const ClientConfig& config) {
     if (resolved.stall_timeout_seconds == 0) resolved.stall_timeout_seconds = 10;
     if (resolved.ca_file.empty()) resolved.ca_file = env("AWS_CA_BUNDLE");
     if (resolved.retry_backoff_ms == 0) {
-        resolved.retry_backoff_ms = static_cast<std::uint32_t>(std::strtoul(env("S3CONN_RETRY_BACKOFF_MS").c_str(), nullptr, 10));
+        resolved.retry_backoff_ms =
+            static_cast<std::uint32_t>(std::strtoul(env("S3CONN_RETRY_BACKOFF_MS").c_str(), nullptr, 10));
     }
     return resolved;
 }
@@ -89,14 +90,15 @@ void validate(const ClientConfig& config) {
         invalid("max_attempts", "must be at least 1 (1 means no retries)");
     }
     if (config.unsigned_requests && config.requester_pays) {
-        invalid("requester_pays", "cannot be combined with unsigned requests: S3 only bills "
-                                  "requesters it can identify");
+        invalid("requester_pays",
+                "cannot be combined with unsigned requests: S3 only bills "
+                "requesters it can identify");
     }
     if (config.unsigned_requests && config.credentials) {
         invalid("credentials", "cannot be combined with unsigned requests");
     }
-    if (config.credentials && (config.credentials->access_key_id.empty() ||
-                               config.credentials->secret_access_key.empty())) {
+    if (config.credentials &&
+        (config.credentials->access_key_id.empty() || config.credentials->secret_access_key.empty())) {
         invalid("credentials", "access key id and secret access key must both be set");
     }
     if (config.memory_limit_bytes != 0 && config.memory_limit_bytes < kMinimumMemoryLimit) {

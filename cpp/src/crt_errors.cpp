@@ -11,23 +11,30 @@
 namespace s3conn::detail {
 namespace {
 
-bool starts_with(std::string_view text, std::string_view prefix) {
-    return text.substr(0, prefix.size()) == prefix;
-}
+bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
 std::string code_for_crt_error(int error_code) {
     switch (error_code) {
-        case AWS_ERROR_S3_CANCELED: return "Cancelled";
-        case AWS_ERROR_S3_SLOW_DOWN: return "SlowDown";
-        case AWS_ERROR_S3_INTERNAL_ERROR: return "InternalError";
-        case AWS_ERROR_S3_RESPONSE_CHECKSUM_MISMATCH: return "ChecksumMismatch";
-        case AWS_ERROR_S3_REQUEST_TIMEOUT: return "Timeout";
-        case AWS_ERROR_S3_REQUEST_TIME_TOO_SKEWED: return "RequestTimeTooSkewed";
-        case AWS_ERROR_S3_OBJECT_MODIFIED: return "ObjectChanged";
-        case AWS_ERROR_S3_INCORRECT_CONTENT_LENGTH: return "IncompleteBody";
-        default: break;
+        case AWS_ERROR_S3_CANCELED:
+            return "Cancelled";
+        case AWS_ERROR_S3_SLOW_DOWN:
+            return "SlowDown";
+        case AWS_ERROR_S3_INTERNAL_ERROR:
+            return "InternalError";
+        case AWS_ERROR_S3_RESPONSE_CHECKSUM_MISMATCH:
+            return "ChecksumMismatch";
+        case AWS_ERROR_S3_REQUEST_TIMEOUT:
+            return "Timeout";
+        case AWS_ERROR_S3_REQUEST_TIME_TOO_SKEWED:
+            return "RequestTimeTooSkewed";
+        case AWS_ERROR_S3_OBJECT_MODIFIED:
+            return "ObjectChanged";
+        case AWS_ERROR_S3_INCORRECT_CONTENT_LENGTH:
+            return "IncompleteBody";
+        default:
+            break;
     }
     const std::string_view name = aws_error_name(error_code);
     if (name == "AWS_IO_SOCKET_CONNECTION_REFUSED") return "ConnectionRefused";
@@ -78,20 +85,34 @@ bool is_tls_failure(int error_code) { return starts_with(aws_error_name(error_co
 
 std::string code_for_status(int status) {
     switch (status) {
-        case 301: return "PermanentRedirect";
-        case 304: return "NotModified";
-        case 400: return "BadRequest";
-        case 403: return "AccessDenied";
-        case 404: return "NotFound";
-        case 405: return "MethodNotAllowed";
-        case 409: return "Conflict";
-        case 412: return "PreconditionFailed";
-        case 416: return "InvalidRange";
-        case 429: return "TooManyRequests";
-        case 500: return "InternalError";
-        case 501: return "NotImplemented";
-        case 503: return "SlowDown";
-        default: return "HTTP" + std::to_string(status);
+        case 301:
+            return "PermanentRedirect";
+        case 304:
+            return "NotModified";
+        case 400:
+            return "BadRequest";
+        case 403:
+            return "AccessDenied";
+        case 404:
+            return "NotFound";
+        case 405:
+            return "MethodNotAllowed";
+        case 409:
+            return "Conflict";
+        case 412:
+            return "PreconditionFailed";
+        case 416:
+            return "InvalidRange";
+        case 429:
+            return "TooManyRequests";
+        case 500:
+            return "InternalError";
+        case 501:
+            return "NotImplemented";
+        case 503:
+            return "SlowDown";
+        default:
+            return "HTTP" + std::to_string(status);
     }
 }
 

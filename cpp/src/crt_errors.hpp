@@ -14,7 +14,9 @@ namespace s3conn::detail {
 // Where a failure happened, filled into every error of an operation.
 struct ErrorContext {
     ErrorContext(std::string operation_, std::string bucket_, std::string key_, std::string endpoint_ = {})
-        : operation(std::move(operation_)), bucket(std::move(bucket_)), key(std::move(key_)),
+        : operation(std::move(operation_)),
+          bucket(std::move(bucket_)),
+          key(std::move(key_)),
           endpoint(std::move(endpoint_)) {}
 
     std::string operation;

@@ -105,8 +105,7 @@ void start_crt_logging_from_environment(aws_allocator* allocator) {
     if (level_name == nullptr || *level_name == '\0') return;
     aws_log_level level = AWS_LL_NONE;
     if (aws_string_to_log_level(level_name, &level) != AWS_OP_SUCCESS || level == AWS_LL_NONE) {
-        std::fprintf(stderr,
-                     "s3conn: ignoring S3CONN_CRT_LOG_LEVEL=%s (use error, warn, info, debug or trace)\n",
+        std::fprintf(stderr, "s3conn: ignoring S3CONN_CRT_LOG_LEVEL=%s (use error, warn, info, debug or trace)\n",
                      level_name);
         return;
     }

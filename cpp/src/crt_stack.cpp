@@ -75,9 +75,8 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
     if (endpoint_.is_tls()) {
         aws_tls_ctx_options tls_ctx_options;
         aws_tls_ctx_options_init_default_client(&tls_ctx_options, alloc);
-        if (!config.ca_file.empty() &&
-            aws_tls_ctx_options_override_default_trust_store_from_path(&tls_ctx_options, nullptr,
-                                                                       config.ca_file.c_str()) != AWS_OP_SUCCESS) {
+        if (!config.ca_file.empty() && aws_tls_ctx_options_override_default_trust_store_from_path(
+                                           &tls_ctx_options, nullptr, config.ca_file.c_str()) != AWS_OP_SUCCESS) {
             aws_tls_ctx_options_clean_up(&tls_ctx_options);
             fail(("reading the CA file " + config.ca_file).c_str());
         }
@@ -142,8 +141,8 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
     // size: every part in flight holds a part-sized buffer (the CRT grants
     // async writes theirs beyond the memory limit), and the pool is what bounds
     // how many there are.
-    upload_client_ = make_s3_client(std::max<std::uint32_t>(60, config.stall_timeout_seconds), 1,
-                                    config.throughput_target_gbps);
+    upload_client_ =
+        make_s3_client(std::max<std::uint32_t>(60, config.stall_timeout_seconds), 1, config.throughput_target_gbps);
 
     held_chunk_budget_ = static_cast<std::int64_t>(effective_memory_limit(config) / 2);
     cleanup.armed = false;

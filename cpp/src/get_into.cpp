@@ -53,14 +53,12 @@ private:
 }  // namespace
 
 std::size_t Client::get_object_into(const std::string& bucket, const std::string& key, std::uint64_t offset,
-                                    std::uint8_t* destination, std::size_t size,
-                                    std::shared_ptr<VersionPin> version) {
+                                    std::uint8_t* destination, std::size_t size, std::shared_ptr<VersionPin> version) {
     detail::check_location("GetObject", bucket, key);
     if (size == 0) return 0;
     auto op = std::make_shared<GetIntoOperation>(state_->stack(), bucket, key, destination, size, std::move(version));
     detail::HttpRequest request{"GET", bucket, key, "", {}};
-    request.headers.emplace_back("Range",
-                                 "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + size - 1));
+    request.headers.emplace_back("Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + size - 1));
     if (std::string if_match = op->if_match(); !if_match.empty()) request.headers.emplace_back("If-Match", if_match);
     aws_s3_meta_request_options options{};
     options.type = AWS_S3_META_REQUEST_TYPE_GET_OBJECT;

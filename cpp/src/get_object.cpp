@@ -25,9 +25,10 @@ std::string range_header(const ByteRange& range) {
 // overflowed the CRT's part buffer or the plain GET's limit.
 void explain_ignored_range(ErrorDetails& error, std::uint64_t part_size) {
     error.code = "InvalidResponse";
-    error.message = "the server does not answer ranged GETs as S3 does (it ignores Range, or sends no usable "
-                    "Content-Range), and the object is larger than part_size (" +
-                    std::to_string(part_size) + " bytes): this store does not support the ranged GETs reads need";
+    error.message =
+        "the server does not answer ranged GETs as S3 does (it ignores Range, or sends no usable "
+        "Content-Range), and the object is larger than part_size (" +
+        std::to_string(part_size) + " bytes): this store does not support the ranged GETs reads need";
 }
 
 }  // namespace
@@ -118,7 +119,8 @@ void GetObjectState::on_attempt(const Attempt& attempt) {
 void GetObjectState::on_finished() {
     if (!error_) return;
     version_.explain_precondition_failure(*error_);
-    if (error_->crt_error_code == AWS_ERROR_DEST_COPY_TOO_SMALL) explain_ignored_range(*error_, stack()->config().part_size);
+    if (error_->crt_error_code == AWS_ERROR_DEST_COPY_TOO_SMALL)
+        explain_ignored_range(*error_, stack()->config().part_size);
 }
 
 bool GetObjectState::verified(const Chunk& chunk) const {

@@ -35,8 +35,7 @@ std::shared_ptr<Operation> run(detail::ClientState& client, const char* operatio
 
 }  // namespace
 
-ObjectInfo Client::head_object(const std::string& bucket, const std::string& key,
-                               std::shared_ptr<VersionPin> version) {
+ObjectInfo Client::head_object(const std::string& bucket, const std::string& key, std::shared_ptr<VersionPin> version) {
     detail::check_location("HeadObject", bucket, key);
     detail::VersionCheck check(version, std::nullopt);
     HttpRequest http{"HEAD", bucket, key, "", {}};
@@ -101,8 +100,8 @@ void Client::copy_object(const std::string& source_bucket, const std::string& so
     detail::check_location("CopyObject", source_bucket, source_key);
     detail::check_location("CopyObject", destination_bucket, destination_key);
     HttpRequest http{"PUT", destination_bucket, destination_key, "", {}};
-    http.headers.emplace_back("x-amz-copy-source", detail::percent_encode("/" + source_bucket + "/" + source_key,
-                                                                          true));
+    http.headers.emplace_back("x-amz-copy-source",
+                              detail::percent_encode("/" + source_bucket + "/" + source_key, true));
     try {
         // A large copy can be silent for minutes before S3 answers.
         run(*state_, "CopyObject", http, destination_key, detail::Pool::kUploads);
@@ -113,8 +112,8 @@ void Client::copy_object(const std::string& source_bucket, const std::string& so
         ErrorDetails details = error.details();
         details.bucket = source_bucket;
         details.key = source_key;
-        details.message = "the source of the copy (to s3://" + destination_bucket + "/" + destination_key +
-                          ") does not exist";
+        details.message =
+            "the source of the copy (to s3://" + destination_bucket + "/" + destination_key + ") does not exist";
         throw S3Error(std::move(details));
     }
 }

@@ -37,9 +37,9 @@ aws_http_message* build_message(const CrtStack& stack, const Target& target, con
     Headers headers = {{"Host", target.host}, {"User-Agent", user_agent(stack.config())}};
     if (stack.config().requester_pays) headers.emplace_back("x-amz-request-payer", "requester");
     headers.insert(headers.end(), request.headers.begin(), request.headers.end());
-    bool ok = aws_http_message_set_request_method(message, aws_byte_cursor_from_c_str(request.method)) ==
-                  AWS_OP_SUCCESS &&
-              aws_http_message_set_request_path(message, cursor(path)) == AWS_OP_SUCCESS;
+    bool ok =
+        aws_http_message_set_request_method(message, aws_byte_cursor_from_c_str(request.method)) == AWS_OP_SUCCESS &&
+        aws_http_message_set_request_path(message, cursor(path)) == AWS_OP_SUCCESS;
     for (const auto& [name, value] : headers) {
         aws_http_header header{};
         header.name = cursor(name);
@@ -293,8 +293,7 @@ void Operation::s_on_finish(aws_s3_meta_request*, const aws_s3_meta_request_resu
     self.cv_.notify_all();
 }
 
-void Operation::s_on_telemetry(aws_s3_meta_request* meta_request, aws_s3_request_metrics* metrics,
-                               void* user_data) {
+void Operation::s_on_telemetry(aws_s3_meta_request* meta_request, aws_s3_request_metrics* metrics, void* user_data) {
     Operation& self = **static_cast<std::shared_ptr<Operation>*>(user_data);
     Attempt attempt;
     if (aws_s3_request_metrics_get_response_status_code(metrics, &attempt.status) != AWS_OP_SUCCESS) {

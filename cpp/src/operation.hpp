@@ -49,10 +49,10 @@ const aws_s3_checksum_config* upload_checksums(const ClientConfig& config);
 
 // One finished attempt (one HTTP request) of a meta request, from telemetry.
 struct Attempt {
-    int status = 0;           // 0: no HTTP response
-    int error = 0;            // CRT error code; 0 on success
-    std::string request;      // "GetObject", "UploadPart", ...
-    std::string etag;         // the response's ETag, without quotes
+    int status = 0;                 // 0: no HTTP response
+    int error = 0;                  // CRT error code; 0 on success
+    std::string request;            // "GetObject", "UploadPart", ...
+    std::string etag;               // the response's ETag, without quotes
     std::uint64_t range_start = 0;  // part range, inclusive, for ranged parts
     std::uint64_t range_end = 0;
     // The whole object's size, from Content-Range (or Content-Length of a 200).
@@ -150,6 +150,5 @@ private:
     std::optional<ErrorDetails> give_up_error_;
     bool cancel_pending_ = false;
 };
-
 
 }  // namespace s3conn::detail

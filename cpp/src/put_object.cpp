@@ -106,9 +106,7 @@ Headers object_headers(const PutObjectRequest& request) {
     return headers;
 }
 
-std::logic_error unusable(const char* state) {
-    return std::logic_error(std::string("the upload is ") + state);
-}
+std::logic_error unusable(const char* state) { return std::logic_error(std::string("the upload is ") + state); }
 
 }  // namespace
 

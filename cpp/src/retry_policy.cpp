@@ -83,8 +83,7 @@ void s_inner_acquired(aws_retry_strategy*, int error_code, aws_retry_token* inne
 }
 
 int s_acquire_token(aws_retry_strategy* strategy, const aws_byte_cursor* partition_id,
-                    aws_retry_strategy_on_retry_token_acquired_fn* on_acquired, void* user_data,
-                    uint64_t timeout_ms) {
+                    aws_retry_strategy_on_retry_token_acquired_fn* on_acquired, void* user_data, uint64_t timeout_ms) {
     auto* self = static_cast<Strategy*>(strategy->impl);
     auto* token = new (std::nothrow) Token();
     if (token == nullptr) return aws_raise_error(AWS_ERROR_OOM);
@@ -149,8 +148,7 @@ void s_release_token(aws_retry_token* retry_token) {
     delete token;
 }
 
-aws_retry_strategy_vtable s_vtable = {s_destroy, s_acquire_token, s_schedule_retry, s_record_success,
-                                      s_release_token};
+aws_retry_strategy_vtable s_vtable = {s_destroy, s_acquire_token, s_schedule_retry, s_record_success, s_release_token};
 
 }  // namespace
 

@@ -38,8 +38,7 @@ private:
 // ~100 ms with `lock` released. Whatever the check throws propagates, so the
 // caller can cancel its operation and rethrow.
 template <class Ready>
-void wait_interruptibly(std::unique_lock<std::mutex>& lock, std::condition_variable& cv,
-                        Ready ready) {
+void wait_interruptibly(std::unique_lock<std::mutex>& lock, std::condition_variable& cv, Ready ready) {
     using namespace std::chrono_literals;
     if (ready()) return;
     BlockingRegion blocking(lock);

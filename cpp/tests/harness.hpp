@@ -134,29 +134,27 @@ inline int run_all(int argc, char** argv, bool needs_target) {
 
 }  // namespace harness
 
-#define S3CONN_TEST(name)                                               \
-    static void name();                                                 \
-    static const harness::Registrar name##_registrar(#name, &name);     \
+#define S3CONN_TEST(name)                                           \
+    static void name();                                             \
+    static const harness::Registrar name##_registrar(#name, &name); \
     static void name()
 
-#define CHECK(cond) \
-    ((cond) ? (void)0 : harness::fail(__FILE__, __LINE__, "CHECK(" #cond ")", false))
-#define REQUIRE(cond) \
-    ((cond) ? (void)0 : harness::fail(__FILE__, __LINE__, "REQUIRE(" #cond ")", true))
-#define CHECK_EQ(a, b)                                                                           \
-    do {                                                                                         \
-        const auto& check_a_ = (a);                                                              \
-        const auto& check_b_ = (b);                                                              \
-        if (!(check_a_ == check_b_))                                                             \
+#define CHECK(cond) ((cond) ? (void)0 : harness::fail(__FILE__, __LINE__, "CHECK(" #cond ")", false))
+#define REQUIRE(cond) ((cond) ? (void)0 : harness::fail(__FILE__, __LINE__, "REQUIRE(" #cond ")", true))
+#define CHECK_EQ(a, b)                                                                               \
+    do {                                                                                             \
+        const auto& check_a_ = (a);                                                                  \
+        const auto& check_b_ = (b);                                                                  \
+        if (!(check_a_ == check_b_))                                                                 \
             harness::fail(__FILE__, __LINE__, harness::mismatch(#a, #b, check_a_, check_b_), false); \
     } while (0)
-#define CHECK_THROWS_AS(expr, Type)                                                         \
-    do {                                                                                    \
-        bool thrown_ = false;                                                               \
-        try {                                                                               \
-            (void)(expr);                                                                   \
-        } catch (const Type&) {                                                             \
-            thrown_ = true;                                                                 \
-        }                                                                                   \
+#define CHECK_THROWS_AS(expr, Type)                                                            \
+    do {                                                                                       \
+        bool thrown_ = false;                                                                  \
+        try {                                                                                  \
+            (void)(expr);                                                                      \
+        } catch (const Type&) {                                                                \
+            thrown_ = true;                                                                    \
+        }                                                                                      \
         if (!thrown_) harness::fail(__FILE__, __LINE__, #expr " did not throw " #Type, false); \
     } while (0)

@@ -108,8 +108,7 @@ S3CONN_TEST(get_into_a_caller_buffer) {
     CHECK_EQ(n, std::size_t{100});
     CHECK(Bytes(tail.begin(), tail.begin() + 100) == Bytes(data.end() - 100, data.end()));
 
-    CHECK_EQ(client().get_object_into(target().bucket, key, data.size() + 5, tail.data(), tail.size()),
-             std::size_t{0});
+    CHECK_EQ(client().get_object_into(target().bucket, key, data.size() + 5, tail.data(), tail.size()), std::size_t{0});
 }
 
 S3CONN_TEST(read_into_mixes_with_chunks) {
@@ -128,8 +127,11 @@ S3CONN_TEST(read_into_mixes_with_chunks) {
 }
 
 S3CONN_TEST(keys_with_special_characters) {
-    const char* names[] = {"with space", "unicode-\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "plus+sign", "per%cent",
-                           "question?mark", "hash#tag", "equals=sign", "double//slash", "amp&ersand", "tilde~"};
+    const char* names[] = {"with space",    "unicode-\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+                           "plus+sign",     "per%cent",
+                           "question?mark", "hash#tag",
+                           "equals=sign",   "double//slash",
+                           "amp&ersand",    "tilde~"};
     for (const char* name : names) {
         const std::string key = run_prefix() + "special/" + name;
         const Bytes data = pattern(100 + key.size(), static_cast<std::uint32_t>(key.size()));

@@ -79,7 +79,8 @@ S3CONN_TEST(list_result_parsing) {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
         "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
         "<Name>b</Name><Prefix>p%2F</Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys>"
-        "<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><NextContinuationToken>tok+/=</NextContinuationToken>"
+        "<EncodingType>url</EncodingType><IsTruncated>true</IsTruncated><NextContinuationToken>tok+/=</"
+        "NextContinuationToken>"
         "<Contents><Key>p/a%20b</Key><LastModified>2024-01-02T03:04:05.000Z</LastModified>"
         "<ETag>&quot;abc&quot;</ETag><Size>123</Size><StorageClass>STANDARD</StorageClass></Contents>"
         "<Contents><Key>p/%C3%A9%26</Key><Size>0</Size><ETag>\"d\"</ETag></Contents>"
@@ -100,10 +101,11 @@ S3CONN_TEST(list_result_parsing) {
 
     // A server that ignores encoding-type=url (no <EncodingType>): as sent.
     ListObjectsPage raw;
-    REQUIRE(parse_list_objects("<ListBucketResult><IsTruncated>false</IsTruncated>"
-                               "<Contents><Key>p+q%20r</Key><Size>1</Size></Contents>"
-                               "<CommonPrefixes><Prefix>d+/</Prefix></CommonPrefixes></ListBucketResult>",
-                               true, raw));
+    REQUIRE(
+        parse_list_objects("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                           "<Contents><Key>p+q%20r</Key><Size>1</Size></Contents>"
+                           "<CommonPrefixes><Prefix>d+/</Prefix></CommonPrefixes></ListBucketResult>",
+                           true, raw));
     CHECK_EQ(raw.objects.at(0).key, std::string("p+q%20r"));
     CHECK_EQ(raw.common_prefixes.at(0), std::string("d+/"));
 

@@ -13,8 +13,7 @@ namespace testutil {
 
 using Bytes = std::vector<std::uint8_t>;
 
-inline void put(s3conn::Client& client, const std::string& key, const Bytes& data,
-                std::size_t write_size = 1 << 20) {
+inline void put(s3conn::Client& client, const std::string& key, const Bytes& data, std::size_t write_size = 1 << 20) {
     auto stream = client.put_object({harness::target().bucket, key, "", ""});
     for (std::size_t at = 0; at < data.size(); at += write_size) {
         stream.write(data.data() + at, std::min(write_size, data.size() - at));
@@ -22,8 +21,7 @@ inline void put(s3conn::Client& client, const std::string& key, const Bytes& dat
     stream.close();
 }
 
-inline Bytes get(s3conn::Client& client, const std::string& key,
-                 std::optional<s3conn::ByteRange> range = std::nullopt,
+inline Bytes get(s3conn::Client& client, const std::string& key, std::optional<s3conn::ByteRange> range = std::nullopt,
                  std::optional<std::uint64_t> size_hint = std::nullopt) {
     auto stream = client.get_object({harness::target().bucket, key, range, size_hint});
     Bytes out;

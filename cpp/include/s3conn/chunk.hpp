@@ -21,8 +21,8 @@ class ChunkMemory;
 class S3CONN_API Chunk {
 public:
     Chunk() = default;
-    Chunk(std::shared_ptr<const detail::ChunkMemory> memory, const std::uint8_t* data,
-          std::size_t size, std::uint64_t offset)
+    Chunk(std::shared_ptr<const detail::ChunkMemory> memory, const std::uint8_t* data, std::size_t size,
+          std::uint64_t offset)
         : memory_(std::move(memory)), data_(data), size_(size), offset_(offset) {}
 
     const std::uint8_t* data() const noexcept { return data_; }

@@ -47,9 +47,9 @@ public:
     // `size` only when the object ends first, 0 when offset is at or past the
     // end.
     // With `version`, the bytes must be of that version (see VersionPin).
-    std::size_t get_object_into(const std::string& bucket, const std::string& key,
-                                std::uint64_t offset, std::uint8_t* destination,
-                                std::size_t size, std::shared_ptr<VersionPin> version = nullptr);
+    std::size_t get_object_into(const std::string& bucket, const std::string& key, std::uint64_t offset,
+                                std::uint8_t* destination, std::size_t size,
+                                std::shared_ptr<VersionPin> version = nullptr);
 
     PutObjectStream put_object(const PutObjectRequest& request);
 

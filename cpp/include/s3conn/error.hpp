@@ -18,14 +18,14 @@ struct ErrorDetails {
     // "Timeout", "TlsError", "CredentialsError", "Cancelled", "ClientError",
     // "ObjectChanged" (the object was replaced while it was being read).
     std::string code;
-    std::string message;      // S3's <Message>, or a description of the failure
-    int http_status = 0;      // 0 when no HTTP response was received
-    std::string request_id;   // x-amz-request-id of the failing response, if any
-    std::string operation;    // "GetObject", "PutObject", "ListObjectsV2", ...
+    std::string message;     // S3's <Message>, or a description of the failure
+    int http_status = 0;     // 0 when no HTTP response was received
+    std::string request_id;  // x-amz-request-id of the failing response, if any
+    std::string operation;   // "GetObject", "PutObject", "ListObjectsV2", ...
     std::string bucket;
     std::string key;
-    std::string endpoint;     // scheme://host[:port] the request went to
-    std::string crt_error;    // e.g. "AWS_IO_SOCKET_CONNECTION_REFUSED"; empty if none
+    std::string endpoint;   // scheme://host[:port] the request went to
+    std::string crt_error;  // e.g. "AWS_IO_SOCKET_CONNECTION_REFUSED"; empty if none
     int crt_error_code = 0;
 };
 

@@ -24,12 +24,12 @@ struct LatencyHistogram {
 
 struct MetricsSnapshot {
     std::map<std::string, std::uint64_t> requests;  // attempts, by operation ("GetObject", "UploadPart", ...)
-    std::uint64_t bytes_downloaded = 0;  // object bytes received by GETs
-    std::uint64_t bytes_uploaded = 0;    // object bytes of uploads that completed
-    std::uint64_t retries = 0;           // attempts after the first
-    std::uint64_t throttles = 0;         // answers 503 SlowDown or 429
-    std::uint64_t errors = 0;            // attempts that failed (cancellations aside)
-    LatencyHistogram first_byte_latency;  // request sent -> first response byte
+    std::uint64_t bytes_downloaded = 0;             // object bytes received by GETs
+    std::uint64_t bytes_uploaded = 0;               // object bytes of uploads that completed
+    std::uint64_t retries = 0;                      // attempts after the first
+    std::uint64_t throttles = 0;                    // answers 503 SlowDown or 429
+    std::uint64_t errors = 0;                       // attempts that failed (cancellations aside)
+    LatencyHistogram first_byte_latency;            // request sent -> first response byte
 };
 
 }  // namespace s3conn

@@ -23,8 +23,8 @@ struct ListObjectsRequest {
     std::string bucket;
     std::string prefix;
     std::string delimiter;
-    std::uint32_t max_keys = 1000;        // 1..1000
-    std::string continuation_token;       // from the previous page; empty for the first
+    std::uint32_t max_keys = 1000;   // 1..1000
+    std::string continuation_token;  // from the previous page; empty for the first
     std::string start_after;
 };
 
