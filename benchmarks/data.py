@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict
+from typing import Any
 
 from s3torchconnector._s3conn import Client
 from s3torchconnector.localserver import S3Target
@@ -16,7 +16,7 @@ def _client(target: S3Target) -> Client:
     return Client(target.region, endpoint=target.endpoint or None, force_path_style=True)
 
 
-def small_objects(target: S3Target, count: int, size: int) -> Dict[str, Any]:
+def small_objects(target: S3Target, count: int, size: int) -> dict[str, Any]:
     prefix = f"bench/small-{count}x{size}/"
     client = _client(target)
     existing = 0
@@ -40,7 +40,7 @@ def small_objects(target: S3Target, count: int, size: int) -> Dict[str, Any]:
     return {"prefix": prefix, "count": count, "size": size}
 
 
-def big_object(target: S3Target, size: int) -> Dict[str, Any]:
+def big_object(target: S3Target, size: int) -> dict[str, Any]:
     key = f"bench/big-{size}"
     client = _client(target)
     try:

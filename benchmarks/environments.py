@@ -10,7 +10,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_VENV = ROOT / ".cache" / "bench" / "reference-venv"
-REFERENCE_PACKAGES = ["torch==2.13.0", "s3torchconnector[dcp]==1.5.0", "s3torchconnectorclient==1.5.0", "boto3", "numpy"]
+REFERENCE_PACKAGES = [
+    "torch==2.13.0",
+    "s3torchconnector[dcp]==1.5.0",
+    "s3torchconnectorclient==1.5.0",
+    "boto3",
+    "numpy",
+]
 
 
 def ours() -> str:
@@ -35,7 +41,9 @@ def reference() -> str:
     )
     version = subprocess.run(
         [str(python), "-c", "import s3torchconnector, torch; print(s3torchconnector.__version__, torch.__version__)"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     if version[0] != "1.5.0" or not version[1].startswith("2.13.0"):
         raise RuntimeError(f"the reference virtualenv holds s3torchconnector {version[0]}, torch {version[1]}")

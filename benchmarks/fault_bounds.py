@@ -18,8 +18,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, List, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,7 +31,7 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "secret")
 
 
-def timed(label: str, call: Callable[[], object], requests: Callable[[], int] = lambda: -1) -> Tuple[str, float, str]:
+def timed(label: str, call: Callable[[], object], requests: Callable[[], int] = lambda: -1) -> tuple[str, float, str]:
     start = time.monotonic()
     try:
         call()
@@ -52,7 +52,7 @@ def closed_port() -> int:
     return port
 
 
-def full_backlog() -> Tuple[int, List[socket.socket]]:
+def full_backlog() -> tuple[int, list[socket.socket]]:
     """A listener whose backlog is full: connects never complete."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -70,11 +70,28 @@ def full_backlog() -> Tuple[int, List[socket.socket]]:
     return port, keep
 
 
-def tls_server(directory: Path) -> Tuple[int, threading.Thread]:
+def tls_server(directory: Path) -> tuple[int, threading.Thread]:
     """A TLS server with a self-signed certificate the client does not trust."""
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(directory / "key.pem"),
+            "-out",
+            str(directory / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
     listener = socket.socket()

@@ -21,7 +21,7 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from . import data, environments
 
@@ -30,8 +30,8 @@ MiB = 1024 * 1024
 GiB = 1024 * MiB
 
 # (code, label of each timed window, workload, implementations, unit of the rate)
-Case = Tuple[str, List[str], str, List[str], str]
-CASES: List[Case] = [
+Case = tuple[str, list[str], str, list[str], str]
+CASES: list[Case] = [
     ("W1", ["W1 iterable"], "iterable", ["ours", "reference", "boto3"], "objects"),
     ("W2", ["W2 map, 4 workers"], "map", ["ours", "reference", "boto3"], "objects"),
     ("W3", ["W3 big object"], "big_read", ["ours", "reference", "boto3"], "MiB"),
@@ -41,17 +41,25 @@ CASES: List[Case] = [
 ]
 
 
-def run_worker(python: str, workload: str, impl: str, params: Dict[str, Any], env: Dict[str, str]) -> List[Dict[str, float]]:
-    completed = subprocess.run([python, "-m", "benchmarks.worker", workload, impl, json.dumps(params)], cwd=ROOT,
-                               env=env, capture_output=True, text=True, timeout=1800)
+def run_worker(
+    python: str, workload: str, impl: str, params: dict[str, Any], env: dict[str, str]
+) -> list[dict[str, float]]:
+    completed = subprocess.run(
+        [python, "-m", "benchmarks.worker", workload, impl, json.dumps(params)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     for line in completed.stdout.splitlines():
         if line.startswith("PROFILE "):
-            windows: List[Dict[str, float]] = json.loads(line[len("PROFILE "):])
+            windows: list[dict[str, float]] = json.loads(line[len("PROFILE ") :])
             return windows
     raise RuntimeError(f"{workload}/{impl} failed:\n{completed.stdout[-2000:]}\n{completed.stderr[-3000:]}")
 
 
-def pick(labels: List[str], windows: List[Dict[str, float]]) -> List[Dict[str, float]]:
+def pick(labels: list[str], windows: list[dict[str, float]]) -> list[dict[str, float]]:
     """The windows that match the labels: the fastest of a workload that tries
     several settings (limit: small objects), or the first and last rounds
     (limit: uploads, 1 and 4 streams)."""
@@ -60,9 +68,12 @@ def pick(labels: List[str], windows: List[Dict[str, float]]) -> List[Dict[str, f
     return windows if len(windows) == len(labels) else [windows[0], windows[-1]]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.profile_cpu", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.profile_cpu",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="1,024 small objects, 256 MiB objects")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated codes: W1,W2,W3,W4,limit")
@@ -74,8 +85,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     reference = environments.reference()
     pythons = {"ours": environments.ours(), "reference": reference, "boto3": reference}
     cases = [c for c in CASES if not args.only or c[0] in args.only.split(",")]
-    windows: Dict[Tuple[str, str], List[Dict[str, float]]] = {}
-    units: Dict[str, Tuple[float, str]] = {}  # label -> (units per window, unit name)
+    windows: dict[tuple[str, str], list[dict[str, float]]] = {}
+    units: dict[str, tuple[float, str]] = {}  # label -> (units per window, unit name)
     with SeaweedFS() as server:
         assert server.pid is not None
         target = server.target
@@ -83,7 +94,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         env = dict(os.environ, S3CONN_BENCH_SERVER_PID=str(server.pid))
         small = data.small_objects(target, count, 100 * 1024)
         params = {
-            "iterable": small, "map": small, "limit_small": small,
+            "iterable": small,
+            "map": small,
+            "limit_small": small,
             "big_read": data.big_object(target, big),
             "checkpoint": {"bytes": big, "prefix": "profile/ckpt/"},
             "limit_upload": {"bytes": big},
@@ -92,13 +105,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             for _code, labels, workload, impls, unit in cases:
                 for impl in impls:
                     got = run_worker(pythons[impl], workload, impl, params[workload], env)
-                    for label, window in zip(labels, pick(labels, got)):
+                    for label, window in zip(labels, pick(labels, got), strict=True):
                         windows.setdefault((label, impl), []).append(window)
                         units[label] = (count, "obj") if unit == "objects" else (big / MiB, "MiB")
 
     cores = os.cpu_count() or 1
-    print(f"CPU split inside each timed window, medians of {args.reps}, {cores} cores, "
-          f"server on the same machine\n")
+    print(f"CPU split inside each timed window, medians of {args.reps}, {cores} cores, server on the same machine\n")
     print("| window | client | rate | client CPU s | server CPU s | idle | server CPU per unit |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for (label, impl), runs in windows.items():
@@ -106,8 +118,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         amount, unit = units[label]
         rate = amount / m["seconds"]
         per_unit = m["server_cpu"] / amount * 1000
-        print(f"| {label} | {impl} | {rate:,.0f} {unit}/s | {m['client_cpu']:.2f} | {m['server_cpu']:.2f} | "
-              f"{m['idle_cpu'] / (m['seconds'] * cores):.0%} | {per_unit:.2f} ms/{unit} |")
+        print(
+            f"| {label} | {impl} | {rate:,.0f} {unit}/s | {m['client_cpu']:.2f} | {m['server_cpu']:.2f} | "
+            f"{m['idle_cpu'] / (m['seconds'] * cores):.0%} | {per_unit:.2f} ms/{unit} |"
+        )
     return 0
 
 

@@ -6,7 +6,7 @@ import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 # (workload label, metric, display name, higher is better)
 METRICS = [
@@ -30,10 +30,9 @@ METRICS = [
 ]
 
 
-def _best(summary: Dict[str, Any], prefix: str, metric: str) -> Optional[float]:
+def _best(summary: dict[str, Any], prefix: str, metric: str) -> float | None:
     """The best value of ``metric`` among the rows whose label starts with ``prefix``."""
-    values = [m.get(metric) for label, impls in summary.items() if label.startswith(prefix)
-              for m in impls.values()]
+    values = [m.get(metric) for label, impls in summary.items() if label.startswith(prefix) for m in impls.values()]
     return max((x for x in values if x is not None), default=None)
 
 
@@ -41,20 +40,20 @@ def _best(summary: Dict[str, Any], prefix: str, metric: str) -> Optional[float]:
 class Target:
     name: str
     description: str
-    measured: Optional[float]
+    measured: float | None
     goal: float
     higher_is_better: bool
 
     @property
-    def met(self) -> Optional[bool]:
+    def met(self) -> bool | None:
         if self.measured is None:
             return None
         return self.measured >= self.goal if self.higher_is_better else self.measured <= self.goal
 
 
-def medians(runs: List[Dict[str, Any]]) -> Dict[str, Dict[str, Dict[str, float]]]:
+def medians(runs: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float]]]:
     """{label: {impl: {metric: median}}}"""
-    grouped: Dict[str, Dict[str, Dict[str, List[float]]]] = {}
+    grouped: dict[str, dict[str, dict[str, list[float]]]] = {}
     for run in runs:
         per_impl = grouped.setdefault(run["label"], {}).setdefault(run["impl"], {})
         for metric, value in run["metrics"].items():
@@ -65,53 +64,120 @@ def medians(runs: List[Dict[str, Any]]) -> Dict[str, Dict[str, Dict[str, float]]
     }
 
 
-def _value(summary: Dict[str, Any], label: str, impl: str, metric: str) -> Optional[float]:
+def _value(summary: dict[str, Any], label: str, impl: str, metric: str) -> float | None:
     return summary.get(label, {}).get(impl, {}).get(metric)
 
 
-def _ratio(a: Optional[float], b: Optional[float]) -> Optional[float]:
+def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None or b == 0 else a / b
 
 
-def targets(summary: Dict[str, Any]) -> List[Target]:
+def targets(summary: dict[str, Any]) -> list[Target]:
     v = lambda label, impl, metric: _value(summary, label, impl, metric)  # noqa: E731
     w3, w3s = "W3 one big object, sequential reader", "W3 one big object, streaming reader"
     return [
-        Target("W1", "iterable dataset, objects/s vs the reference", _ratio(
-            v("W1 iterable, small objects", "ours", "objects_per_s"),
-            v("W1 iterable, small objects", "reference", "objects_per_s")), 3.0, True),
-        Target("W2", "map dataset + 4 workers, objects/s vs the reference", _ratio(
-            v("W2 map + DataLoader(4 workers)", "ours", "objects_per_s"),
-            v("W2 map + DataLoader(4 workers)", "reference", "objects_per_s")), 1.5, True),
-        Target("W3", "big object MiB/s, our sequential reader (best mode) vs the reference's", _ratio(
-            max(filter(None, [v(w3, "ours", "mib_per_s"), v(w3s, "ours", "mib_per_s")]), default=None),
-            v(w3, "reference", "mib_per_s")), 2.0, True),
-        Target("W4 save", "torch.save MiB/s vs the reference", _ratio(
-            v("W4 torch.save", "ours", "save_mib_per_s"), v("W4 torch.save", "reference", "save_mib_per_s")),
-            1.5, True),
-        Target("W4 load", "torch.load MiB/s vs the reference", _ratio(
-            v("W4 torch.load", "ours", "load_mib_per_s"), v("W4 torch.load", "reference", "load_mib_per_s")),
-            1.5, True),
-        Target("W5 save", "DCP save MiB/s vs the reference", _ratio(
-            v("W5 DCP save, 2 ranks", "ours", "save_mib_per_s"),
-            v("W5 DCP save, 2 ranks", "reference", "save_mib_per_s")), 1.3, True),
-        Target("W5 load", "DCP load MiB/s vs the reference", _ratio(
-            v("W5 DCP load, 2 ranks", "ours", "load_mib_per_s"),
-            v("W5 DCP load, 2 ranks", "reference", "load_mib_per_s")), 1.3, True),
-        Target("W6", "peak RSS streaming (ours) vs the reference's sequential reader", _ratio(
-            v(w3s, "ours", "rss_growth_mib"), v(w3, "reference", "rss_growth_mib")), 1 / 8, False),
-        Target("W7", "CPU seconds per GiB vs the reference", _ratio(
-            v(w3, "ours", "cpu_seconds_per_gib"), v(w3, "reference", "cpu_seconds_per_gib")), 0.7, False),
-        Target("W1 limit", "W1 as a fraction of the small-object limit", _ratio(
-            v("W1 iterable, small objects", "ours", "objects_per_s"),
-            _best(summary, "limit: small objects", "objects_per_s")), 0.9, True),
-        Target("W3 limit", "W3 (best reader) as a fraction of the big-object limit", _ratio(
-            max(filter(None, [v(w3, "ours", "mib_per_s"), v(w3s, "ours", "mib_per_s")]), default=None),
-            _best(summary, "limit: one big object", "mib_per_s")), 0.9, True),
+        Target(
+            "W1",
+            "iterable dataset, objects/s vs the reference",
+            _ratio(
+                v("W1 iterable, small objects", "ours", "objects_per_s"),
+                v("W1 iterable, small objects", "reference", "objects_per_s"),
+            ),
+            3.0,
+            True,
+        ),
+        Target(
+            "W2",
+            "map dataset + 4 workers, objects/s vs the reference",
+            _ratio(
+                v("W2 map + DataLoader(4 workers)", "ours", "objects_per_s"),
+                v("W2 map + DataLoader(4 workers)", "reference", "objects_per_s"),
+            ),
+            1.5,
+            True,
+        ),
+        Target(
+            "W3",
+            "big object MiB/s, our sequential reader (best mode) vs the reference's",
+            _ratio(
+                max(filter(None, [v(w3, "ours", "mib_per_s"), v(w3s, "ours", "mib_per_s")]), default=None),
+                v(w3, "reference", "mib_per_s"),
+            ),
+            2.0,
+            True,
+        ),
+        Target(
+            "W4 save",
+            "torch.save MiB/s vs the reference",
+            _ratio(v("W4 torch.save", "ours", "save_mib_per_s"), v("W4 torch.save", "reference", "save_mib_per_s")),
+            1.5,
+            True,
+        ),
+        Target(
+            "W4 load",
+            "torch.load MiB/s vs the reference",
+            _ratio(v("W4 torch.load", "ours", "load_mib_per_s"), v("W4 torch.load", "reference", "load_mib_per_s")),
+            1.5,
+            True,
+        ),
+        Target(
+            "W5 save",
+            "DCP save MiB/s vs the reference",
+            _ratio(
+                v("W5 DCP save, 2 ranks", "ours", "save_mib_per_s"),
+                v("W5 DCP save, 2 ranks", "reference", "save_mib_per_s"),
+            ),
+            1.3,
+            True,
+        ),
+        Target(
+            "W5 load",
+            "DCP load MiB/s vs the reference",
+            _ratio(
+                v("W5 DCP load, 2 ranks", "ours", "load_mib_per_s"),
+                v("W5 DCP load, 2 ranks", "reference", "load_mib_per_s"),
+            ),
+            1.3,
+            True,
+        ),
+        Target(
+            "W6",
+            "peak RSS streaming (ours) vs the reference's sequential reader",
+            _ratio(v(w3s, "ours", "rss_growth_mib"), v(w3, "reference", "rss_growth_mib")),
+            1 / 8,
+            False,
+        ),
+        Target(
+            "W7",
+            "CPU seconds per GiB vs the reference",
+            _ratio(v(w3, "ours", "cpu_seconds_per_gib"), v(w3, "reference", "cpu_seconds_per_gib")),
+            0.7,
+            False,
+        ),
+        Target(
+            "W1 limit",
+            "W1 as a fraction of the small-object limit",
+            _ratio(
+                v("W1 iterable, small objects", "ours", "objects_per_s"),
+                _best(summary, "limit: small objects", "objects_per_s"),
+            ),
+            0.9,
+            True,
+        ),
+        Target(
+            "W3 limit",
+            "W3 (best reader) as a fraction of the big-object limit",
+            _ratio(
+                max(filter(None, [v(w3, "ours", "mib_per_s"), v(w3s, "ours", "mib_per_s")]), default=None),
+                _best(summary, "limit: one big object", "mib_per_s"),
+            ),
+            0.9,
+            True,
+        ),
     ]
 
 
-def _fmt(value: Optional[float]) -> str:
+def _fmt(value: float | None) -> str:
     if value is None:
         return "–"
     if value >= 100:
@@ -121,7 +187,7 @@ def _fmt(value: Optional[float]) -> str:
     return f"{value:.2f}"
 
 
-def markdown(summary: Dict[str, Any], machine: Dict[str, str], reps: int, mode: str) -> str:
+def markdown(summary: dict[str, Any], machine: dict[str, str], reps: int, mode: str) -> str:
     lines = [
         f"Mode: **{mode}**, medians of {reps} runs per cell, all clients against the same local SeaweedFS.",
         "",
@@ -139,8 +205,9 @@ def markdown(summary: Dict[str, Any], machine: Dict[str, str], reps: int, mode: 
         if ours is None and ref is None and b3 is None:
             continue
         ratio = _ratio(ours, ref)
-        lines.append(f"| {label} | {unit} | {_fmt(ours)} | {_fmt(ref)} | {_fmt(b3)} | "
-                     f"{_fmt(ratio) + '×' if ratio else '–'} |")
+        lines.append(
+            f"| {label} | {unit} | {_fmt(ours)} | {_fmt(ref)} | {_fmt(b3)} | {_fmt(ratio) + '×' if ratio else '–'} |"
+        )
     lines += ["", "| target | what | measured | goal | met |", "|---|---|---:|---:|---|"]
     for t in targets(summary):
         goal = f"≥ {t.goal:g}×" if t.higher_is_better else f"≤ {t.goal:g}×"
@@ -149,7 +216,7 @@ def markdown(summary: Dict[str, Any], machine: Dict[str, str], reps: int, mode: 
     return "\n".join(lines) + "\n"
 
 
-def plot(summary: Dict[str, Any], path: Path) -> None:
+def plot(summary: dict[str, Any], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -172,12 +239,21 @@ def plot(summary: Dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def write(out: Path, runs: List[Dict[str, Any]], machine: Dict[str, str], reps: int, mode: str) -> str:
+def write(out: Path, runs: list[dict[str, Any]], machine: dict[str, str], reps: int, mode: str) -> str:
     summary = medians(runs)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(
-        {"mode": mode, "machine": machine, "runs": runs, "medians": summary,
-         "targets": [t.__dict__ | {"met": t.met} for t in targets(summary)]}, indent=2))
+    (out / "results.json").write_text(
+        json.dumps(
+            {
+                "mode": mode,
+                "machine": machine,
+                "runs": runs,
+                "medians": summary,
+                "targets": [t.__dict__ | {"met": t.met} for t in targets(summary)],
+            },
+            indent=2,
+        )
+    )
     text = markdown(summary, machine, reps, mode)
     (out / "results.md").write_text(text)
     plot(summary, out / "targets.png")

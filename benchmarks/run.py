@@ -20,7 +20,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from . import data, environments, report
 
@@ -34,11 +34,11 @@ class Case:
     code: str  # W1..W7, or "limit"
     label: str
     workload: str
-    impls: List[str]
-    params: Dict[str, Any] = field(default_factory=dict)
+    impls: list[str]
+    params: dict[str, Any] = field(default_factory=dict)
 
 
-def cases(sizes: Dict[str, int], small: Dict[str, Any], big: Dict[str, Any]) -> List[Case]:
+def cases(sizes: dict[str, int], small: dict[str, Any], big: dict[str, Any]) -> list[Case]:
     all_three = ["ours", "reference", "boto3"]
     return [
         Case("W1", "W1 iterable, small objects", "iterable", all_three, small),
@@ -55,14 +55,18 @@ def cases(sizes: Dict[str, int], small: Dict[str, Any], big: Dict[str, Any]) -> 
 
 # A workload can report several rows (W4 save and load, W5, W6/W7 from W3).
 SPLITS = {
-    "W4 torch.save": [("W4 torch.save", ["save_seconds", "save_mib_per_s"]),
-                      ("W4 torch.load", ["load_seconds", "load_mib_per_s"])],
-    "W5 DCP": [("W5 DCP save, 2 ranks", ["save_seconds", "save_mib_per_s"]),
-               ("W5 DCP load, 2 ranks", ["load_seconds", "load_mib_per_s"])],
+    "W4 torch.save": [
+        ("W4 torch.save", ["save_seconds", "save_mib_per_s"]),
+        ("W4 torch.load", ["load_seconds", "load_mib_per_s"]),
+    ],
+    "W5 DCP": [
+        ("W5 DCP save, 2 ranks", ["save_seconds", "save_mib_per_s"]),
+        ("W5 DCP load, 2 ranks", ["load_seconds", "load_mib_per_s"]),
+    ],
 }
 
 
-def machine(mode: str) -> Dict[str, str]:
+def machine(mode: str) -> dict[str, str]:
     def sh(*cmd: str) -> str:
         try:
             return subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout.strip()
@@ -96,10 +100,11 @@ def machine(mode: str) -> Dict[str, str]:
 CPP_BENCH = ROOT / "build" / "python" / "cpp" / "bench" / "bench_s3conn"
 
 
-def run_cpp(small: Dict[str, Any], big: Dict[str, Any], env: Dict[str, str]) -> Dict[str, Dict[str, float]]:
+def run_cpp(small: dict[str, Any], big: dict[str, Any], env: dict[str, str]) -> dict[str, dict[str, float]]:
     """libs3conn alone (bench_s3conn): rows of the limit."""
-    completed = subprocess.run([str(CPP_BENCH), small["prefix"], big["key"]], env=env, capture_output=True,
-                               text=True, timeout=1800, check=True)
+    completed = subprocess.run(
+        [str(CPP_BENCH), small["prefix"], big["key"]], env=env, capture_output=True, text=True, timeout=1800, check=True
+    )
     r = json.loads(completed.stdout.strip().splitlines()[-1])
     return {
         "limit: small objects, C++ (16 streams, 1 thread)": {"objects_per_s": r["small_pipelined_objects_per_s"]},
@@ -109,20 +114,23 @@ def run_cpp(small: Dict[str, Any], big: Dict[str, Any], env: Dict[str, str]) -> 
     }
 
 
-def run_one(python: str, case: Case, impl: str, env: Dict[str, str], timeout: float) -> Dict[str, float]:
+def run_one(python: str, case: Case, impl: str, env: dict[str, str], timeout: float) -> dict[str, float]:
     command = [python, "-m", "benchmarks.worker", case.workload, impl, json.dumps(case.params)]
     completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     for line in completed.stdout.splitlines():
         if line.startswith("RESULT "):
-            metrics: Dict[str, float] = json.loads(line[len("RESULT "):])
+            metrics: dict[str, float] = json.loads(line[len("RESULT ") :])
             return metrics
-    raise RuntimeError(f"{case.label} / {impl} failed (exit {completed.returncode}):\n"
-                       f"{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}")
+    raise RuntimeError(
+        f"{case.label} / {impl} failed (exit {completed.returncode}):\n"
+        f"{completed.stdout[-2000:]}\n{completed.stderr[-4000:]}"
+    )
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="smaller data, finishes in under 5 minutes")
     parser.add_argument("--reps", type=int, default=3, help="runs per (workload, library); medians are reported")
     parser.add_argument("--only", default="", help="comma-separated codes: W1,W2,W3,W4,W5,limit")
@@ -135,8 +143,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     from s3torchconnector.localserver import s3_target
 
     mode = "quick" if args.quick else "full"
-    sizes = {"count": 1024, "big": 256 * MiB, "checkpoint": 256 * MiB, "dcp": 256 * MiB} if args.quick else \
-        {"count": 4096, "big": GiB, "checkpoint": GiB, "dcp": GiB}
+    sizes = (
+        {"count": 1024, "big": 256 * MiB, "checkpoint": 256 * MiB, "dcp": 256 * MiB}
+        if args.quick
+        else {"count": 4096, "big": GiB, "checkpoint": GiB, "dcp": GiB}
+    )
     out = args.out or ROOT / "benchmarks" / "results" / time.strftime("%Y%m%d-%H%M%S")
     pythons = {"ours": environments.ours()}
     if not args.no_reference:
@@ -148,9 +159,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         big = data.big_object(target, sizes["big"])
         selected = [c for c in cases(sizes, small, big) if not args.only or c.code in args.only.split(",")]
         env = dict(os.environ, **target.env())
-        plan = [(rep, case, impl) for rep in range(args.reps) for case in selected for impl in case.impls
-                if impl in pythons]
-        runs: List[Dict[str, Any]] = []
+        plan = [
+            (rep, case, impl) for rep in range(args.reps) for case in selected for impl in case.impls if impl in pythons
+        ]
+        runs: list[dict[str, Any]] = []
         with tqdm(total=len(plan), unit="run") as progress:
             for rep in range(args.reps):
                 for case in selected:
@@ -161,16 +173,34 @@ def main(argv: Optional[List[str]] = None) -> int:
                         progress.set_description(f"{case.label[:28]} / {impl}")
                         metrics = run_one(pythons[impl], case, impl, env, timeout=1800)
                         for label, keys in SPLITS.get(case.label, [(case.label, list(metrics))]):
-                            runs.append({"label": label, "impl": impl, "rep": rep,
-                                         "metrics": {k: metrics[k] for k in keys if k in metrics}})
+                            runs.append(
+                                {
+                                    "label": label,
+                                    "impl": impl,
+                                    "rep": rep,
+                                    "metrics": {k: metrics[k] for k in keys if k in metrics},
+                                }
+                            )
                         if case.workload == "big_read" and not case.params.get("streaming"):
-                            runs.append({"label": "W7 CPU per GiB read", "impl": impl, "rep": rep,
-                                         "metrics": {"cpu_seconds_per_gib": metrics["cpu_seconds_per_gib"]}})
+                            runs.append(
+                                {
+                                    "label": "W7 CPU per GiB read",
+                                    "impl": impl,
+                                    "rep": rep,
+                                    "metrics": {"cpu_seconds_per_gib": metrics["cpu_seconds_per_gib"]},
+                                }
+                            )
                         if case.workload == "big_read":
                             label = "W6 peak RSS growth, big object"
                             if case.params.get("streaming") or impl != "ours":
-                                runs.append({"label": label, "impl": impl, "rep": rep,
-                                             "metrics": {"rss_growth_mib": metrics["rss_growth_mib"]}})
+                                runs.append(
+                                    {
+                                        "label": label,
+                                        "impl": impl,
+                                        "rep": rep,
+                                        "metrics": {"rss_growth_mib": metrics["rss_growth_mib"]},
+                                    }
+                                )
                         progress.update()
         if CPP_BENCH.exists() and (not args.only or "limit" in args.only.split(",")):
             print("libs3conn alone (bench_s3conn) ...", flush=True)

@@ -1,6 +1,6 @@
 """Runs one workload in this interpreter and prints its result as JSON:
 
-    python -m benchmarks.worker WORKLOAD IMPL PARAMS_JSON
+python -m benchmarks.worker WORKLOAD IMPL PARAMS_JSON
 """
 
 from __future__ import annotations

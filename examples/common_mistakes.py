@@ -15,8 +15,8 @@ import pathlib
 import socket
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple, Type
 
 import torch
 
@@ -37,14 +37,14 @@ MiB = 1024 * 1024
 @dataclass
 class Mistake:
     what: str
-    expected: Type[BaseException]
+    expected: type[BaseException]
     attempt: Callable[[], object]
 
 
 @dataclass
 class Outcome:
     mistake: Mistake
-    raised: Optional[BaseException]
+    raised: BaseException | None
     seconds: float
 
     @property
@@ -65,7 +65,7 @@ def closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def mistakes(bucket: str, region: str, endpoint: Optional[str]) -> List[Mistake]:
+def mistakes(bucket: str, region: str, endpoint: str | None) -> list[Mistake]:
     config = S3ClientConfig(force_path_style=True) if endpoint else None
     checkpoint = S3Checkpoint(region, endpoint, config)
     prefix = f"s3://{bucket}/common-mistakes/"
@@ -98,60 +98,94 @@ def mistakes(bucket: str, region: str, endpoint: Optional[str]) -> List[Mistake]
     cases = [
         Mistake("prefix without s3://", ValueError, lambda: dataset(f"{bucket}/train/")),
         Mistake("empty bucket in the URI", ValueError, lambda: dataset("s3:///train/")),
-        Mistake("region None", TypeError,
-                lambda: S3MapDataset.from_prefix(prefix, region=None, endpoint=endpoint)),  # type: ignore[arg-type]
+        Mistake("region None", TypeError, lambda: S3MapDataset.from_prefix(prefix, region=None, endpoint=endpoint)),  # type: ignore[arg-type]
         Mistake("endpoint without a scheme", ValueError, lambda: S3Client(region, endpoint="127.0.0.1:9000")),
         Mistake("part_size of 1 MiB", ValueError, lambda: S3ClientConfig(part_size=MiB)),
         Mistake("part_size as a string", TypeError, lambda: S3ClientConfig(part_size="8MB")),  # type: ignore[arg-type]
         Mistake("memory limit of 100 MiB", ValueError, lambda: S3ClientConfig(memory_limit_bytes=100 * MiB)),
-        Mistake("part_size over half the memory limit", ValueError,
-                lambda: S3ClientConfig(part_size=200 * MiB, memory_limit_bytes=256 * MiB)),
+        Mistake(
+            "part_size over half the memory limit",
+            ValueError,
+            lambda: S3ClientConfig(part_size=200 * MiB, memory_limit_bytes=256 * MiB),
+        ),
         Mistake("max_attempts 0", ValueError, lambda: S3ClientConfig(max_attempts=0)),
-        Mistake("unsigned with requester_pays", ValueError,
-                lambda: S3ClientConfig(unsigned=True, requester_pays=True)),
-        Mistake("from_objects with a non-string", TypeError,
-                lambda: S3MapDataset.from_objects([prefix + "a", 5], region=region)),  # type: ignore[list-item]
-        Mistake("from_objects with a bucket but no key", ValueError,
-                lambda: S3MapDataset.from_objects(f"s3://{bucket}/", region=region)),
-        Mistake("checkpoint reader given a pathlib.Path", TypeError,
-                lambda: checkpoint.reader(pathlib.Path("/tmp/model.pt"))),  # type: ignore[arg-type]
+        Mistake("unsigned with requester_pays", ValueError, lambda: S3ClientConfig(unsigned=True, requester_pays=True)),
+        Mistake(
+            "from_objects with a non-string",
+            TypeError,
+            lambda: S3MapDataset.from_objects([prefix + "a", 5], region=region),
+        ),  # type: ignore[list-item]
+        Mistake(
+            "from_objects with a bucket but no key",
+            ValueError,
+            lambda: S3MapDataset.from_objects(f"s3://{bucket}/", region=region),
+        ),
+        Mistake(
+            "checkpoint reader given a pathlib.Path",
+            TypeError,
+            lambda: checkpoint.reader(pathlib.Path("/tmp/model.pt")),
+        ),  # type: ignore[arg-type]
         Mistake("checkpoint writer given only a bucket", ValueError, lambda: checkpoint.writer(f"s3://{bucket}")),
-        Mistake("reader_constructor that is not one", TypeError,
-                lambda: dataset(prefix, reader_constructor="sequential")),
+        Mistake(
+            "reader_constructor that is not one", TypeError, lambda: dataset(prefix, reader_constructor="sequential")
+        ),
         Mistake("transform that is not callable", TypeError, lambda: dataset(prefix, transform="read")),
-        Mistake("range_based buffer_size negative", ValueError,
-                lambda: S3ReaderConstructor.range_based(buffer_size=-1)),
-        Mistake("torch.load of a missing checkpoint", S3NotFoundError,
-                lambda: torch.load(checkpoint.reader(prefix + "missing.pt"))),
-        Mistake("map dataset of an empty prefix, indexed", IndexError,
-                lambda: dataset(prefix + "nothing-here/")[0]),
-        Mistake("a bucket that does not exist", S3NotFoundError,
-                lambda: len(dataset(f"s3://{bucket}-does-not-exist-7f3a/"))),
+        Mistake(
+            "range_based buffer_size negative", ValueError, lambda: S3ReaderConstructor.range_based(buffer_size=-1)
+        ),
+        Mistake(
+            "torch.load of a missing checkpoint",
+            S3NotFoundError,
+            lambda: torch.load(checkpoint.reader(prefix + "missing.pt")),
+        ),
+        Mistake("map dataset of an empty prefix, indexed", IndexError, lambda: dataset(prefix + "nothing-here/")[0]),
+        Mistake(
+            "a bucket that does not exist", S3NotFoundError, lambda: len(dataset(f"s3://{bucket}-does-not-exist-7f3a/"))
+        ),
         Mistake("write after close", ValueError, closed_writer),
         Mistake("read after close", ValueError, closed_reader),
         Mistake("seek with whence 3", ValueError, bad_whence),
-        Mistake("iterable dataset over a missing bucket", S3NotFoundError,
-                lambda: next(iter(S3IterableDataset.from_prefix(
-                    f"s3://{bucket}-does-not-exist-7f3a/", region=region, endpoint=endpoint,
-                    s3client_config=config)))),
-        Mistake("torch.save into a reader", io.UnsupportedOperation,
-                lambda: torch.save({}, checkpoint.reader(prefix + "exists.pt"))),
-        Mistake("endpoint on a closed port", S3Exception,
-                lambda: at(f"http://127.0.0.1:{port}").head_object(bucket, "k")),
-        Mistake("endpoint host that does not resolve", S3Exception,
-                lambda: at("http://no-such-host.invalid:9000").head_object(bucket, "k")),
+        Mistake(
+            "iterable dataset over a missing bucket",
+            S3NotFoundError,
+            lambda: next(
+                iter(
+                    S3IterableDataset.from_prefix(
+                        f"s3://{bucket}-does-not-exist-7f3a/", region=region, endpoint=endpoint, s3client_config=config
+                    )
+                )
+            ),
+        ),
+        Mistake(
+            "torch.save into a reader",
+            io.UnsupportedOperation,
+            lambda: torch.save({}, checkpoint.reader(prefix + "exists.pt")),
+        ),
+        Mistake(
+            "endpoint on a closed port", S3Exception, lambda: at(f"http://127.0.0.1:{port}").head_object(bucket, "k")
+        ),
+        Mistake(
+            "endpoint host that does not resolve",
+            S3Exception,
+            lambda: at("http://no-such-host.invalid:9000").head_object(bucket, "k"),
+        ),
     ]
     if plain:
-        cases.append(Mistake("https:// against a plain-HTTP server", S3Exception,
-                             lambda: at(plain.replace("http://", "https://", 1)).head_object(bucket, "k")))
+        cases.append(
+            Mistake(
+                "https:// against a plain-HTTP server",
+                S3Exception,
+                lambda: at(plain.replace("http://", "https://", 1)).head_object(bucket, "k"),
+            )
+        )
     return cases
 
 
-def run(cases: List[Mistake]) -> List[Outcome]:
+def run(cases: list[Mistake]) -> list[Outcome]:
     outcomes = []
     for mistake in cases:
         start = time.perf_counter()
-        raised: Optional[BaseException] = None
+        raised: BaseException | None = None
         try:
             mistake.attempt()
         except Exception as error:  # each is reported, none is swallowed silently
@@ -160,24 +194,30 @@ def run(cases: List[Mistake]) -> List[Outcome]:
     return outcomes
 
 
-def table(outcomes: List[Outcome], markdown: bool) -> str:
-    rows: List[Tuple[str, str, str, str]] = [
-        (o.mistake.what, o.message.replace("|", "\\|")[:160], f"{o.seconds:.2f}", "ok" if o.as_expected else
-         f"expected {o.mistake.expected.__name__}") for o in outcomes]
+def table(outcomes: list[Outcome], markdown: bool) -> str:
+    rows: list[tuple[str, str, str, str]] = [
+        (
+            o.mistake.what,
+            o.message.replace("|", "\\|")[:160],
+            f"{o.seconds:.2f}",
+            "ok" if o.as_expected else f"expected {o.mistake.expected.__name__}",
+        )
+        for o in outcomes
+    ]
     if markdown:
         lines = ["| mistake | error | seconds | |", "|---|---|---:|---|"]
         return "\n".join(lines + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows])
     return "\n".join(f"{d:>4}  {c:>6} s  {a}: {b}" for a, b, c, d in rows)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("uri", help="s3://bucket/ to use")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--endpoint", default=None)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
-    bucket = args.uri[len("s3://"):].split("/", 1)[0]
+    bucket = args.uri[len("s3://") :].split("/", 1)[0]
     outcomes = run(mistakes(bucket, args.region, args.endpoint))
     print(table(outcomes, args.markdown))
     return 0 if all(o.as_expected for o in outcomes) else 1

@@ -10,23 +10,25 @@ their counters inside the workers and sums them.
 from __future__ import annotations
 
 import argparse
-from typing import Any, Dict, List
+from typing import Any
 
 from torch.utils.data import DataLoader, get_worker_info
 
 from s3torchconnector import S3ClientConfig, S3IterableDataset
 
 
-def size_and_metrics(reader: Any) -> Dict[str, Any]:
+def size_and_metrics(reader: Any) -> dict[str, Any]:
     return {"bytes": len(reader.read())}
 
 
-def summarize(metrics: Dict[str, Any]) -> str:
+def summarize(metrics: dict[str, Any]) -> str:
     latency = metrics["first_byte_latency"]
     requests = ", ".join(f"{op} {n}" for op, n in sorted(metrics["requests"].items()))
-    return (f"{requests}; {metrics['bytes_downloaded'] / 2**20:.1f} MiB down, retries {metrics['retries']}, "
-            f"throttles {metrics['throttles']}, errors {metrics['errors']}, "
-            f"first byte {latency['mean_seconds'] * 1000:.1f} ms mean over {latency['count']}")
+    return (
+        f"{requests}; {metrics['bytes_downloaded'] / 2**20:.1f} MiB down, retries {metrics['retries']}, "
+        f"throttles {metrics['throttles']}, errors {metrics['errors']}, "
+        f"first byte {latency['mean_seconds'] * 1000:.1f} ms mean over {latency['count']}"
+    )
 
 
 class CountingDataset(S3IterableDataset):
@@ -38,9 +40,15 @@ class CountingDataset(S3IterableDataset):
         self.reset_metrics()
 
 
-def merge(parts: List[Dict[str, Any]]) -> Dict[str, Any]:
-    total: Dict[str, Any] = {"requests": {}, "bytes_downloaded": 0, "retries": 0, "throttles": 0, "errors": 0,
-                             "first_byte_latency": {"count": 0, "mean_seconds": 0.0}}
+def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    total: dict[str, Any] = {
+        "requests": {},
+        "bytes_downloaded": 0,
+        "retries": 0,
+        "throttles": 0,
+        "errors": 0,
+        "first_byte_latency": {"count": 0, "mean_seconds": 0.0},
+    }
     weighted = 0.0
     for m in parts:
         for op, n in m["requests"].items():
@@ -63,8 +71,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     dataset = CountingDataset.from_prefix(
-        args.uri, region=args.region, endpoint=args.endpoint, enable_sharding=True,
-        transform=size_and_metrics, s3client_config=S3ClientConfig(force_path_style=bool(args.endpoint)),
+        args.uri,
+        region=args.region,
+        endpoint=args.endpoint,
+        enable_sharding=True,
+        transform=size_and_metrics,
+        s3client_config=S3ClientConfig(force_path_style=bool(args.endpoint)),
     )
     for epoch in range(args.epochs):
         objects, per_worker = 0, []

@@ -13,7 +13,6 @@ import os
 import signal
 import tempfile
 import warnings
-from typing import Dict, Optional
 
 import torch
 import torch.distributed as dist
@@ -28,38 +27,40 @@ from s3torchconnector.dcp import S3StorageReader, S3StorageWriter
 WORLD_SIZE = 2
 
 
-def config(endpoint: Optional[str]) -> Optional[S3ClientConfig]:
+def config(endpoint: str | None) -> S3ClientConfig | None:
     return S3ClientConfig(force_path_style=True) if endpoint else None
 
 
-def complete_steps(uri: str, region: str, endpoint: Optional[str]) -> list:
+def complete_steps(uri: str, region: str, endpoint: str | None) -> list:
     """Steps whose checkpoint has its .metadata: DCP writes it last."""
-    bucket, _, prefix = uri[len("s3://"):].partition("/")
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
     client = S3Client(region, endpoint=endpoint, s3client_config=config(endpoint))
     keys = [info.key for page in client.list_objects(bucket, prefix) for info in page.objects]
     return sorted(int(key.split("step-")[1].split("/")[0]) for key in keys if key.endswith("/.metadata"))
 
 
-def batch(step: int, rank: int) -> Dict[str, torch.Tensor]:
+def batch(step: int, rank: int) -> dict[str, torch.Tensor]:
     generator = torch.Generator().manual_seed(1000 * step + rank)  # the data of a step, whoever runs it
     return {"x": torch.randn(16, 8, generator=generator), "y": torch.randn(16, 1, generator=generator)}
 
 
-def rank_main(rank: int, uri: str, region: str, endpoint: Optional[str], init_file: str, steps: int,
-              kill_at: int) -> None:
+def rank_main(rank: int, uri: str, region: str, endpoint: str | None, init_file: str, steps: int, kill_at: int) -> None:
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=WORLD_SIZE)
     try:
         torch.manual_seed(0)
-        model = DistributedDataParallel(torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(),
-                                                            torch.nn.Linear(16, 1)))
+        model = DistributedDataParallel(
+            torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+        )
         optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
         done = complete_steps(uri, region, endpoint)
         start = 0
         if done:
             model_state, optim_state = get_state_dict(model, optimizer)
             state = {"model": model_state, "optim": optim_state}
-            dcp.load(state, storage_reader=S3StorageReader(region, f"{uri}step-{done[-1]}", config(endpoint),
-                                                           endpoint=endpoint))
+            dcp.load(
+                state,
+                storage_reader=S3StorageReader(region, f"{uri}step-{done[-1]}", config(endpoint), endpoint=endpoint),
+            )
             set_state_dict(model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optim"])
             start = done[-1]
             if rank == 0:
@@ -72,37 +73,43 @@ def rank_main(rank: int, uri: str, region: str, endpoint: Optional[str], init_fi
             if step == kill_at and rank == 1:
                 os.kill(os.getpid(), signal.SIGKILL)  # as the save of this step starts
             model_state, optim_state = get_state_dict(model, optimizer)
-            dcp.save({"model": model_state, "optim": optim_state},
-                     storage_writer=S3StorageWriter(region, f"{uri}step-{step}", config(endpoint),
-                                                    endpoint=endpoint))
+            dcp.save(
+                {"model": model_state, "optim": optim_state},
+                storage_writer=S3StorageWriter(region, f"{uri}step-{step}", config(endpoint), endpoint=endpoint),
+            )
     finally:
         dist.destroy_process_group()
 
 
-def job(uri: str, region: str, endpoint: Optional[str], steps: int, kill_at: int = 0) -> bool:
+def job(uri: str, region: str, endpoint: str | None, steps: int, kill_at: int = 0) -> bool:
     """Runs the two ranks; False if a rank was killed."""
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            mp.spawn(rank_main, args=(uri, region, endpoint, os.path.join(scratch, "init"), steps, kill_at),
-                     nprocs=WORLD_SIZE, join=True)
+            mp.spawn(
+                rank_main,
+                args=(uri, region, endpoint, os.path.join(scratch, "init"), steps, kill_at),
+                nprocs=WORLD_SIZE,
+                join=True,
+            )
         except mp.ProcessExitedException as error:
             print(f"rank {error.error_index} killed by signal {signal.Signals(-error.exit_code).name}", flush=True)
             return False
     return True
 
 
-def final_weights(uri: str, region: str, endpoint: Optional[str], step: int) -> Dict[str, torch.Tensor]:
+def final_weights(uri: str, region: str, endpoint: str | None, step: int) -> dict[str, torch.Tensor]:
     torch.manual_seed(0)
     model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
     state = {"model": dict(model.state_dict())}  # get_state_dict saved DDP's weights without "module."
     with warnings.catch_warnings():  # a load in one process, without a process group, is meant
         warnings.filterwarnings("ignore", message="torch.distributed is disabled")
-        dcp.load(state, storage_reader=S3StorageReader(region, f"{uri}step-{step}", config(endpoint),
-                                                       endpoint=endpoint))
+        dcp.load(
+            state, storage_reader=S3StorageReader(region, f"{uri}step-{step}", config(endpoint), endpoint=endpoint)
+        )
     return state["model"]
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("uri", help="s3://bucket/prefix/ (two runs are written below it)")
     parser.add_argument("--region", default="us-east-1")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import io
 import random
-from typing import Optional, Tuple
 
 import torch
 from PIL import Image
@@ -35,7 +34,7 @@ def make_image(label: int, rng: random.Random) -> bytes:
     return out.getvalue()
 
 
-def decode(reader: S3Reader) -> Tuple[torch.Tensor, int]:
+def decode(reader: S3Reader) -> tuple[torch.Tensor, int]:
     """Module-level (picklable) transform: key names the class, bytes the image."""
     label = CLASSES.index(reader.key.rsplit("/", 2)[-2])
     image = Image.open(io.BytesIO(reader.read())).convert("RGB")
@@ -51,7 +50,7 @@ def upload(client: S3Client, bucket: str, prefix: str, count: int) -> None:
             writer.write(make_image(label, rng))
 
 
-def train(loader: DataLoader, model: nn.Module, optimizer: torch.optim.Optimizer) -> Tuple[int, float, float]:
+def train(loader: DataLoader, model: nn.Module, optimizer: torch.optim.Optimizer) -> tuple[int, float, float]:
     seen, correct, total_loss = 0, 0, 0.0
     for images, labels in loader:
         optimizer.zero_grad()
@@ -65,7 +64,7 @@ def train(loader: DataLoader, model: nn.Module, optimizer: torch.optim.Optimizer
     return seen, total_loss / seen, correct / seen
 
 
-def main(argv: Optional[list] = None) -> int:
+def main(argv: list | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("uri")
     parser.add_argument("--region", default="us-east-1")
@@ -74,13 +73,14 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
-    bucket, _, prefix = args.uri[len("s3://"):].partition("/")
+    bucket, _, prefix = args.uri[len("s3://") :].partition("/")
     config = S3ClientConfig(force_path_style=True) if args.endpoint else None
     upload(S3Client(args.region, endpoint=args.endpoint, s3client_config=config), bucket, prefix, args.images)
 
     torch.manual_seed(0)
-    model = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                          nn.Linear(8, len(CLASSES)))
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, stride=2), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, len(CLASSES))
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
     common = dict(region=args.region, endpoint=args.endpoint, transform=decode, s3client_config=config)
     map_dataset = S3MapDataset.from_prefix(args.uri, **common)

@@ -21,13 +21,22 @@ def test_quick_benchmarks_run_end_to_end(s3, tmp_path):
     env = dict(os.environ, **s3.env())
     completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--quick", "--reps", "1", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1500,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())
     medians = results["medians"]
-    for label in ("W1 iterable, small objects", "W2 map + DataLoader(4 workers)",
-                  "W3 one big object, sequential reader", "W4 torch.save", "W4 torch.load"):
+    for label in (
+        "W1 iterable, small objects",
+        "W2 map + DataLoader(4 workers)",
+        "W3 one big object, sequential reader",
+        "W4 torch.save",
+        "W4 torch.load",
+    ):
         assert set(medians[label]) == {"ours", "reference", "boto3"}, label
         assert all(v > 0 for impl in medians[label].values() for v in impl.values()), label
     assert set(medians["W5 DCP save, 2 ranks"]) == {"ours", "reference"}

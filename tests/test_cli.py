@@ -10,7 +10,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from typing import Dict, List
 
 import pytest
 
@@ -18,9 +17,9 @@ from s3torchconnector.localserver import S3Target
 from s3torchconnector.localserver.__main__ import connection_lines
 
 
-def exports(lines: List[str], section: str) -> Dict[str, str]:
+def exports(lines: list[str], section: str) -> dict[str, str]:
     """The `export NAME=value` lines under the comment line naming `section`."""
-    found: Dict[str, str] = {}
+    found: dict[str, str] = {}
     current = ""
     for line in lines:
         line = line.strip()
@@ -45,10 +44,15 @@ def test_the_library_variables_name_the_endpoint_region_and_keys(s3: S3Target):
 def test_a_program_given_only_the_printed_variables_reaches_the_server(prefix):
     # A server of its own, started as a user would, from a clean environment.
     env = {name: value for name, value in os.environ.items() if not name.startswith(("S3CONN_", "AWS_"))}
-    server = subprocess.Popen([sys.executable, "-m", "s3torchconnector", "server"], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "s3torchconnector", "server"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
-        lines: List[str] = []
+        lines: list[str] = []
         deadline = time.monotonic() + 60
         assert server.stdout is not None
         while time.monotonic() < deadline:
@@ -66,14 +70,15 @@ def test_a_program_given_only_the_printed_variables_reaches_the_server(prefix):
         # The program follows the printed example: no endpoint, no config.
         program = textwrap.dedent(f"""
             from s3torchconnector import S3Checkpoint, S3MapDataset
-            checkpoint = S3Checkpoint(region={library['AWS_REGION']!r})
+            checkpoint = S3Checkpoint(region={library["AWS_REGION"]!r})
             with checkpoint.writer("s3://{bucket}/{prefix}sample") as writer:
                 writer.write(b"printed variables suffice")
-            dataset = S3MapDataset.from_prefix("s3://{bucket}/{prefix}", region={library['AWS_REGION']!r})
+            dataset = S3MapDataset.from_prefix("s3://{bucket}/{prefix}", region={library["AWS_REGION"]!r})
             print(len(dataset), dataset[0].read().decode())
         """)
-        completed = subprocess.run([sys.executable, "-c", program], env=dict(env, **library),
-                                   capture_output=True, text=True, timeout=120)
+        completed = subprocess.run(
+            [sys.executable, "-c", program], env=dict(env, **library), capture_output=True, text=True, timeout=120
+        )
         assert completed.returncode == 0, completed.stderr[-3000:]
         assert completed.stdout.strip() == "1 printed variables suffice"
     finally:

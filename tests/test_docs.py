@@ -31,8 +31,9 @@ def test_the_quick_start_runs_as_written(s3, tmp_path):
     script.write_text(program)
     env = {name: value for name, value in os.environ.items() if not name.startswith(("S3CONN_", "AWS_"))}
     env.update(exported(s3))
-    completed = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, text=True,
-                               timeout=300, cwd=tmp_path)
+    completed = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.splitlines() == ["64 samples", "64 samples", "checkpoint restored"]
     assert completed.stderr == "", completed.stderr[-3000:]
@@ -42,5 +43,5 @@ def test_the_version_policy_the_migration_page_states():
     import s3torchconnector
 
     page = (DOCS / "guide" / "migration.md").read_text()
-    assert f"`\"{s3torchconnector.__reference_version__}\"`" in page
+    assert f'`"{s3torchconnector.__reference_version__}"`' in page
     assert s3torchconnector.__version__.startswith("0.")

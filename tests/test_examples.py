@@ -17,8 +17,7 @@ def run_example(name: str, s3, uri: str, *options: str, timeout: int = 300) -> s
     command = [sys.executable, str(ROOT / "examples" / name), uri, "--region", s3.region, *options]
     if s3.endpoint:
         command += ["--endpoint", s3.endpoint]
-    return subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(command, env=dict(os.environ, **s3.env()), capture_output=True, text=True, timeout=timeout)
 
 
 def test_dataloader_metrics_example_prints_each_epochs_requests(s3, native_client, prefix):
@@ -27,8 +26,9 @@ def test_dataloader_metrics_example_prints_each_epochs_requests(s3, native_clien
         stream = native_client.put_object(s3.bucket, f"{prefix}{i:03d}")
         stream.write(os.urandom(1000 + i))
         stream.close()
-    completed = run_example("dataloader_metrics.py", s3, f"s3://{s3.bucket}/{prefix}",
-                            "--epochs", "2", "--workers", "2")
+    completed = run_example(
+        "dataloader_metrics.py", s3, f"s3://{s3.bucket}/{prefix}", "--epochs", "2", "--workers", "2"
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     lines = [line for line in completed.stdout.splitlines() if line.startswith("epoch ")]
     assert len(lines) == 2, completed.stdout
@@ -58,12 +58,17 @@ def test_common_mistakes_each_get_their_error(s3):
 
 
 def test_image_classifier_trains_through_both_datasets(s3, prefix):
-    completed = run_example("image_classifier.py", s3, f"s3://{s3.bucket}/{prefix}images/",
-                            "--images", "128", "--epochs", "2")
+    completed = run_example(
+        "image_classifier.py", s3, f"s3://{s3.bucket}/{prefix}images/", "--images", "128", "--epochs", "2"
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     lines = completed.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [
-        "S3MapDataset epoch 0", "S3MapDataset epoch 1", "S3IterableDataset epoch 0", "S3IterableDataset epoch 1"]
+        "S3MapDataset epoch 0",
+        "S3MapDataset epoch 1",
+        "S3IterableDataset epoch 0",
+        "S3IterableDataset epoch 1",
+    ]
     # Every image once per epoch through each dataset (sharded over 2 workers),
     # and the two colours are told apart by the end.
     assert all(" 128 images," in line for line in lines), lines
@@ -72,8 +77,9 @@ def test_image_classifier_trains_through_both_datasets(s3, prefix):
 
 
 def test_ddp_ranks_killed_mid_save_resume_from_the_last_complete_checkpoint(s3, prefix):
-    completed = run_example("ddp_dcp_resume.py", s3, f"s3://{s3.bucket}/{prefix}",
-                            "--steps", "5", "--kill-at", "3", timeout=600)
+    completed = run_example(
+        "ddp_dcp_resume.py", s3, f"s3://{s3.bucket}/{prefix}", "--steps", "5", "--kill-at", "3", timeout=600
+    )
     assert completed.returncode == 0, completed.stdout + completed.stderr[-3000:]
     assert completed.stdout.splitlines() == [
         "rank 1 killed by signal SIGKILL",

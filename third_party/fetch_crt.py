@@ -26,7 +26,6 @@ import sys
 import tarfile
 import tempfile
 from pathlib import Path
-from typing import Optional
 
 HERE = Path(__file__).resolve().parent
 PIN_FILE = HERE / "awscrt.pin"
@@ -85,8 +84,19 @@ def download(version: str, into: Path) -> Path:
         )
     with tempfile.TemporaryDirectory(dir=into) as tmp:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-             "--quiet", "--dest", tmp, f"awscrt=={version}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "--quiet",
+                "--dest",
+                tmp,
+                f"awscrt=={version}",
+            ],
             check=True,
             # Metadata preparation of an sdist runs its build backend: keep it
             # away from the CMake state and from the hook settings (backend
@@ -106,8 +116,9 @@ def verified_archive(cache: Path) -> tuple[str, Path]:
     actual = sha256_of(archive)
     if actual != expected:
         archive.unlink()
-        raise FetchError(f"awscrt-{version}.tar.gz has sha256 {actual}, expected {expected}; "
-                         "the file was removed. Check awscrt.pin.")
+        raise FetchError(
+            f"awscrt-{version}.tar.gz has sha256 {actual}, expected {expected}; the file was removed. Check awscrt.pin."
+        )
     return version, archive
 
 
@@ -118,7 +129,7 @@ def _crt_members(tar: tarfile.TarFile, version: str, keep=lambda name: True) -> 
     for member in tar.getmembers():
         if not member.name.startswith(top + "crt/"):
             continue
-        member.name = member.name[len(top):]
+        member.name = member.name[len(top) :]
         if keep(member.name):
             members.append(member)
     return members
@@ -153,7 +164,7 @@ def bundle(cache: Path, dest: Path) -> Path:
     return dest / "crt"
 
 
-def bundled_sources(version: Optional[str] = None) -> Optional[Path]:
+def bundled_sources(version: str | None = None) -> Path | None:
     """The crt/ folder an sdist carries, if it holds the pinned version."""
     version = version or read_pin()[0]
     stamp = BUNDLED / STAMP

@@ -19,8 +19,9 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
+import fetch_crt
 from scikit_build_core import build as _scikit_build
 from scikit_build_core.build import (  # noqa: F401  (the hooks this backend does not change)
     build_editable,
@@ -29,28 +30,26 @@ from scikit_build_core.build import (  # noqa: F401  (the hooks this backend doe
     prepare_metadata_for_build_wheel,
 )
 
-import fetch_crt
-
-ConfigSettings = Optional[Dict[str, Any]]
+ConfigSettings = dict[str, Any] | None
 
 
 def _crt_cache() -> Path:
     return Path(os.environ.get("S3CONN_CRT_CACHE") or Path.cwd() / ".cache" / "crt")
 
 
-def _needs_pip() -> List[str]:
+def _needs_pip() -> list[str]:
     return [] if fetch_crt.bundled_sources() is not None else ["pip"]
 
 
-def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> List[str]:
+def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
     return [*_scikit_build.get_requires_for_build_wheel(config_settings), *_needs_pip()]
 
 
-def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> List[str]:
+def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> list[str]:
     return [*_scikit_build.get_requires_for_build_editable(config_settings), *_needs_pip()]
 
 
-def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> List[str]:
+def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> list[str]:
     return [*_scikit_build.get_requires_for_build_sdist(config_settings), *_needs_pip()]
 
 

@@ -9,12 +9,12 @@ pieces. Reported: throughput (W3), peak RSS growth (W6), CPU seconds per GiB
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
-from .common import GiB, MiB, Endpoint, PeakRss, boto3_client, client_config, result, timed
+from .common import Endpoint, GiB, MiB, PeakRss, boto3_client, client_config, result, timed
 
 
-def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run(impl: str, params: dict[str, Any]) -> dict[str, float]:
     endpoint = Endpoint.from_env()
     key = params["key"]
     buffer = bytearray(8 * MiB)
@@ -32,7 +32,7 @@ def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
     else:
         from s3torchconnector import S3Checkpoint
 
-        kwargs: Dict[str, Any] = {}
+        kwargs: dict[str, Any] = {}
         if params.get("streaming"):
             from s3torchconnector import S3ReaderConstructor
 
@@ -49,5 +49,10 @@ def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
 
     with PeakRss() as rss:
         total, seconds, cpu = timed(read_all)
-    return result(mib_per_s=total / seconds / MiB, seconds=seconds, cpu_seconds_per_gib=cpu / (total / GiB),
-                  rss_growth_mib=rss.growth / MiB, bytes=total)
+    return result(
+        mib_per_s=total / seconds / MiB,
+        seconds=seconds,
+        cpu_seconds_per_gib=cpu / (total / GiB),
+        rss_growth_mib=rss.growth / MiB,
+        bytes=total,
+    )

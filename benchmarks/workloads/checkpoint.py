@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import io
-from typing import Any, Dict
+from typing import Any
 
-from .common import MiB, Endpoint, boto3_client, client_config, result, timed
+from .common import Endpoint, MiB, boto3_client, client_config, result, timed
 
 
-def make_state(total_bytes: int) -> Dict[str, Any]:
+def make_state(total_bytes: int) -> dict[str, Any]:
     import torch
 
     count = 16
@@ -18,7 +18,7 @@ def make_state(total_bytes: int) -> Dict[str, Any]:
     return {f"layer{i}.weight": torch.rand(per_tensor, generator=generator) for i in range(count)}
 
 
-def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run(impl: str, params: dict[str, Any]) -> dict[str, float]:
     import torch
 
     endpoint = Endpoint.from_env()
@@ -56,7 +56,7 @@ def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
     # params["phase"]: "save" or "load" alone (the latency suite measures each
     # with its own proxy counters; a load reads what the last save wrote).
     phase = params.get("phase", "both")
-    metrics: Dict[str, float] = {}
+    metrics: dict[str, float] = {}
     if phase in ("save", "both"):
         _, save_seconds, _ = timed(save)
         metrics.update(save_seconds=save_seconds, save_mib_per_s=size / save_seconds / MiB)

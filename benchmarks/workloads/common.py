@@ -6,9 +6,10 @@ import os
 import resource
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Tuple
+from typing import Any
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -21,7 +22,7 @@ class Endpoint:
     bucket: str
 
     @classmethod
-    def from_env(cls) -> "Endpoint":
+    def from_env(cls) -> Endpoint:
         return cls(os.environ["S3CONN_ENDPOINT"], os.environ["S3CONN_REGION"], os.environ["S3CONN_BUCKET"])
 
 
@@ -69,7 +70,7 @@ class PeakRss:
             self.peak = max(self.peak, rss_bytes())
             time.sleep(0.002)
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         self._thread.start()
         return self
 
@@ -86,10 +87,10 @@ class PeakRss:
 # also records where the machine's CPU went (this process, its children, the
 # server, idle). The windows are printed by the worker as a PROFILE line.
 _SERVER_PID = os.environ.get("S3CONN_BENCH_SERVER_PID")
-WINDOWS: List[Dict[str, float]] = []
+WINDOWS: list[dict[str, float]] = []
 
 
-def _cpu_split() -> Dict[str, float]:
+def _cpu_split() -> dict[str, float]:
     tick = os.sysconf("SC_CLK_TCK")
     assert _SERVER_PID is not None
     server = Path(f"/proc/{_SERVER_PID}/stat").read_text().rsplit(")", 1)[1].split()
@@ -102,7 +103,7 @@ def _cpu_split() -> Dict[str, float]:
     }
 
 
-def timed(action: Callable[[], Any]) -> Tuple[Any, float, float]:
+def timed(action: Callable[[], Any]) -> tuple[Any, float, float]:
     """(result, wall seconds, CPU seconds of this process)."""
     split = _cpu_split() if _SERVER_PID else None
     cpu, start = cpu_seconds(), time.perf_counter()
@@ -119,5 +120,5 @@ def chunks(total: int, size: int) -> Iterator[int]:
         yield min(size, total - at)
 
 
-def result(**metrics: float) -> Dict[str, float]:
+def result(**metrics: float) -> dict[str, float]:
     return dict(metrics)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from typing import Any, Callable, Dict
+from collections.abc import Callable
+from typing import Any
 
-from .common import MiB, Endpoint, client_config, result
+from .common import Endpoint, MiB, client_config, result
 
 
 def _timed_across_ranks(step: Callable[[], object]) -> float:
@@ -24,7 +25,7 @@ def _timed_across_ranks(step: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
-def _rank(rank: int, world_size: int, init_file: str, params: Dict[str, Any], out: str) -> None:
+def _rank(rank: int, world_size: int, init_file: str, params: dict[str, Any], out: str) -> None:
     import torch
     import torch.distributed as dist
     import torch.distributed.checkpoint as dcp
@@ -56,7 +57,7 @@ def _rank(rank: int, world_size: int, init_file: str, params: Dict[str, Any], ou
         dist.destroy_process_group()
 
 
-def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run(impl: str, params: dict[str, Any]) -> dict[str, float]:
     import torch.multiprocessing as mp
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,7 +69,7 @@ def run(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
         with open(out) as f:
             save_seconds, load_seconds = map(float, f.read().split())
     size = params["bytes"]
-    metrics: Dict[str, float] = {}
+    metrics: dict[str, float] = {}
     if save_seconds:
         metrics.update(save_seconds=save_seconds, save_mib_per_s=size / save_seconds / MiB)
     if load_seconds:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Dict, List
+from typing import Any
 
-from .common import MiB, Endpoint, result, timed
+from .common import Endpoint, MiB, result, timed
 
 
 def _client() -> Any:
@@ -19,10 +19,10 @@ def _client() -> Any:
     return Client(endpoint.region, endpoint=endpoint.url, event_loop_threads=2)
 
 
-def run_small(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run_small(impl: str, params: dict[str, Any]) -> dict[str, float]:
     endpoint = Endpoint.from_env()
     client = _client()
-    keys: List[str] = []
+    keys: list[str] = []
     token = None
     while True:
         page = client.list_objects(endpoint.bucket, prefix=params["prefix"], continuation_token=token)
@@ -36,9 +36,9 @@ def run_small(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
         buffers = threading.local()
 
         def fetch(key: str) -> int:
-            buffer = getattr(buffers, "b", None)
+            buffer = getattr(buffers, "b", None)  # noqa: B023
             if buffer is None:
-                buffer = buffers.b = bytearray(size)
+                buffer = buffers.b = bytearray(size)  # noqa: B023
             return client.get_object_into(endpoint.bucket, key, 0, buffer)
 
         with ThreadPoolExecutor(threads) as pool:
@@ -48,7 +48,7 @@ def run_small(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
     return result(objects_per_s=best, mib_per_s=best * size / MiB)
 
 
-def run_big(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run_big(impl: str, params: dict[str, Any]) -> dict[str, float]:
     endpoint = Endpoint.from_env()
     client = _client()
     size = client.head_object(endpoint.bucket, params["key"]).size
@@ -62,7 +62,7 @@ def run_big(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
     return result(mib_per_s=best)
 
 
-def run_upload(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run_upload(impl: str, params: dict[str, Any]) -> dict[str, float]:
     """The fastest this server accepts uploads: 1, 2 and 4 multipart uploads
     in parallel, written from memory in 64 MiB pieces."""
     import os
@@ -80,13 +80,15 @@ def run_upload(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
 
     best = 0.0
     for streams in (1, 2, 4):
-        threads = [threading.Thread(target=upload, args=(f"bench/upload-limit/{streams}-{i}", total // streams))
-                   for i in range(streams)]
+        threads = [
+            threading.Thread(target=upload, args=(f"bench/upload-limit/{streams}-{i}", total // streams))
+            for i in range(streams)
+        ]
 
         def run_all() -> None:
-            for t in threads:
+            for t in threads:  # noqa: B023
                 t.start()
-            for t in threads:
+            for t in threads:  # noqa: B023
                 t.join()
 
         _, seconds, _ = timed(run_all)

@@ -7,7 +7,7 @@ boto3: the same reads done the plain way (one GET after the other)."""
 from __future__ import annotations
 
 from itertools import islice
-from typing import Any, Dict, List
+from typing import Any
 
 from .common import Endpoint, boto3_client, client_config, result, timed
 
@@ -16,7 +16,7 @@ def read_size(reader: Any) -> int:
     return len(reader.read())
 
 
-def run_iterable(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run_iterable(impl: str, params: dict[str, Any]) -> dict[str, float]:
     endpoint = Endpoint.from_env()
     prefix = params["prefix"]
     if impl in ("boto3", "boto3_16"):
@@ -49,12 +49,17 @@ def run_iterable(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
         )
         list(islice(iter(dataset), 64))  # connections up, as a training loop's first steps
         count, seconds, cpu = timed(lambda: sum(1 for _ in dataset))
-    return result(objects_per_s=count / seconds, mib_per_s=count * params["size"] / seconds / 2**20,
-                  seconds=seconds, cpu_seconds=cpu, objects=count)
+    return result(
+        objects_per_s=count / seconds,
+        mib_per_s=count * params["size"] / seconds / 2**20,
+        seconds=seconds,
+        cpu_seconds=cpu,
+        objects=count,
+    )
 
 
 class _Boto3MapDataset:
-    def __init__(self, bucket: str, keys: List[str]) -> None:
+    def __init__(self, bucket: str, keys: list[str]) -> None:
         self.bucket, self.keys, self.s3 = bucket, keys, None
 
     def __len__(self) -> int:
@@ -66,7 +71,7 @@ class _Boto3MapDataset:
         return len(self.s3.get_object(Bucket=self.bucket, Key=self.keys[i])["Body"].read())
 
 
-def run_map(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
+def run_map(impl: str, params: dict[str, Any]) -> dict[str, float]:
     from torch.utils.data import DataLoader
 
     endpoint = Endpoint.from_env()
@@ -86,12 +91,17 @@ def run_map(impl: str, params: Dict[str, Any]) -> Dict[str, float]:
     len(dataset)  # the listing is not what W2 measures
     loader = DataLoader(dataset, batch_size=32, num_workers=4, collate_fn=list)
     count, seconds, cpu = timed(lambda: sum(len(batch) for batch in loader))
-    return result(objects_per_s=count / seconds, mib_per_s=count * params["size"] / seconds / 2**20,
-                  seconds=seconds, cpu_seconds=cpu, objects=count)
+    return result(
+        objects_per_s=count / seconds,
+        mib_per_s=count * params["size"] / seconds / 2**20,
+        seconds=seconds,
+        cpu_seconds=cpu,
+        objects=count,
+    )
 
 
-def _boto3_keys(s3: Any, bucket: str, prefix: str) -> List[str]:
-    keys: List[str] = []
+def _boto3_keys(s3: Any, bucket: str, prefix: str) -> list[str]:
+    keys: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys += [o["Key"] for o in page.get("Contents", [])]
     return keys

@@ -1,8 +1,8 @@
 """python -m s3torchconnector COMMAND
 
-  demo     start a local S3 server, write a dataset, read it back, print throughput
-  server   start a local S3 server for manual use and print how to connect
-  bench    run the benchmark suite (from a source checkout: benchmarks/)
+demo     start a local S3 server, write a dataset, read it back, print throughput
+server   start a local S3 server for manual use and print how to connect
+bench    run the benchmark suite (from a source checkout: benchmarks/)
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ def main(argv: list[str]) -> int:
         try:
             from benchmarks.run import main as bench
         except ImportError:
-            print("the benchmarks live in the source checkout: run this from its root "
-                  "(or use ./dev bench)", file=sys.stderr)
+            print(
+                "the benchmarks live in the source checkout: run this from its root (or use ./dev bench)",
+                file=sys.stderr,
+            )
             return 2
         return int(bench(argv[1:]))
     print(__doc__, file=sys.stderr)

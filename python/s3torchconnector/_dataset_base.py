@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from collections.abc import Iterable as IterableABC
-from typing import Any, Iterable, Optional, Union
+from typing import Any
 
 from ._s3client import S3Client, S3ClientConfig
 from ._s3dataset_common import parse_object_uri
@@ -33,7 +34,7 @@ def check_dataset_arguments(
         )
 
 
-def check_object_uris(object_uris: Union[str, Iterable[str]]) -> None:
+def check_object_uris(object_uris: str | Iterable[str]) -> None:
     """Validates URIs up front when that costs nothing (a string, a list);
     an iterator is validated as it is consumed."""
     if isinstance(object_uris, str):
@@ -53,8 +54,8 @@ class DatasetClient:
         self,
         kind: str,
         region: str,
-        endpoint: Optional[str],
-        s3client_config: Optional[S3ClientConfig],
+        endpoint: str | None,
+        s3client_config: S3ClientConfig | None,
         reader_constructor: S3ReaderConstructorProtocol,
     ) -> None:
         self._kind = kind
@@ -62,7 +63,7 @@ class DatasetClient:
         self.endpoint = endpoint
         self.s3client_config = s3client_config
         self.reader_constructor = reader_constructor
-        self._client: Optional[S3Client] = None
+        self._client: S3Client | None = None
 
     def get(self) -> S3Client:
         if self._client is None:
@@ -77,4 +78,3 @@ class DatasetClient:
 
     def reader(self, bucket: str, key: str, object_info: Any) -> S3Reader:
         return self.get().get_object(bucket, key, object_info=object_info, reader_constructor=self.reader_constructor)
-

@@ -9,7 +9,7 @@ import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import IO, Any, Dict, List, Tuple, cast
+from typing import IO, Any, cast
 
 import torch
 from torch.utils.data import DataLoader
@@ -20,7 +20,7 @@ from .localserver import S3Target, s3_target
 MiB = 1024 * 1024
 
 
-def _digest(reader: Any) -> Tuple[str, str]:
+def _digest(reader: Any) -> tuple[str, str]:
     return reader.key, hashlib.sha256(reader.read()).hexdigest()
 
 
@@ -28,7 +28,7 @@ class _Quiet:
     """Stands in for a tqdm bar when tqdm is not installed (it is no
     dependency of the package): the table at the end has the figures."""
 
-    def __enter__(self) -> "_Quiet":
+    def __enter__(self) -> _Quiet:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -55,14 +55,14 @@ class Demo:
         self.config = S3ClientConfig(force_path_style=bool(target.endpoint))
         self.prefix = f"demo/{os.getpid()}-{int(time.time())}/"
         self.uri = f"s3://{target.bucket}/{self.prefix}"
-        self.rows: List[Tuple[str, float, str]] = []
+        self.rows: list[tuple[str, float, str]] = []
         self.checkpoint = S3Checkpoint(target.region, target.endpoint or None, self.config)
 
     def record(self, step: str, seconds: float, rate: str) -> None:
         self.rows.append((step, seconds, rate))
 
-    def write_dataset(self) -> Dict[str, str]:
-        digests: Dict[str, str] = {}
+    def write_dataset(self) -> dict[str, str]:
+        digests: dict[str, str] = {}
 
         def write(i: int) -> None:
             data = os.urandom(self.object_size)
@@ -76,19 +76,38 @@ class Demo:
             for _ in pool.map(write, range(self.objects)):
                 bar.update()
         seconds = time.perf_counter() - start
-        self.record(f"write {self.objects} samples of {self.object_size // 1024} KiB", seconds,
-                    f"{self.objects / seconds:,.0f} obj/s")
+        self.record(
+            f"write {self.objects} samples of {self.object_size // 1024} KiB",
+            seconds,
+            f"{self.objects / seconds:,.0f} obj/s",
+        )
         return digests
 
-    def read_dataset(self, digests: Dict[str, str]) -> None:
+    def read_dataset(self, digests: dict[str, str]) -> None:
         for name, dataset, kwargs in (
-            ("S3IterableDataset", S3IterableDataset.from_prefix(
-                self.uri + "samples/", region=self.target.region, endpoint=self.target.endpoint or None,
-                s3client_config=self.config, transform=_digest, enable_sharding=True), {"batch_size": None}),
-            ("S3MapDataset", S3MapDataset.from_prefix(
-                self.uri + "samples/", region=self.target.region, endpoint=self.target.endpoint or None,
-                s3client_config=self.config, transform=_digest), {"batch_size": 32, "shuffle": True,
-                                                                  "collate_fn": list}),
+            (
+                "S3IterableDataset",
+                S3IterableDataset.from_prefix(
+                    self.uri + "samples/",
+                    region=self.target.region,
+                    endpoint=self.target.endpoint or None,
+                    s3client_config=self.config,
+                    transform=_digest,
+                    enable_sharding=True,
+                ),
+                {"batch_size": None},
+            ),
+            (
+                "S3MapDataset",
+                S3MapDataset.from_prefix(
+                    self.uri + "samples/",
+                    region=self.target.region,
+                    endpoint=self.target.endpoint or None,
+                    s3client_config=self.config,
+                    transform=_digest,
+                ),
+                {"batch_size": 32, "shuffle": True, "collate_fn": list},
+            ),
         ):
             loader = DataLoader(dataset, num_workers=self.workers, **kwargs)
             start = time.perf_counter()
@@ -104,8 +123,9 @@ class Demo:
             seconds = time.perf_counter() - start
             if seen != self.objects:
                 raise RuntimeError(f"{name} read {seen} samples, not {self.objects}")
-            self.record(f"read them with {name} ({self.workers} workers, verified)", seconds,
-                        f"{seen / seconds:,.0f} obj/s")
+            self.record(
+                f"read them with {name} ({self.workers} workers, verified)", seconds, f"{seen / seconds:,.0f} obj/s"
+            )
 
     def checkpoint_round_trip(self) -> None:
         count = 8
@@ -115,28 +135,38 @@ class Demo:
         with self.checkpoint.writer(uri) as writer:
             torch.save(state, cast(IO[bytes], writer))
         seconds = time.perf_counter() - start
-        self.record(f"torch.save of {self.checkpoint_bytes // MiB} MiB", seconds,
-                    f"{self.checkpoint_bytes / MiB / seconds:,.0f} MiB/s")
+        self.record(
+            f"torch.save of {self.checkpoint_bytes // MiB} MiB",
+            seconds,
+            f"{self.checkpoint_bytes / MiB / seconds:,.0f} MiB/s",
+        )
         start = time.perf_counter()
         with self.checkpoint.reader(uri) as reader:
             loaded = torch.load(cast(IO[bytes], reader), weights_only=True)
         seconds = time.perf_counter() - start
         if not all(torch.equal(loaded[k], state[k]) for k in state):
             raise RuntimeError("the checkpoint loaded differs from the one saved")
-        self.record(f"torch.load of {self.checkpoint_bytes // MiB} MiB (verified)", seconds,
-                    f"{self.checkpoint_bytes / MiB / seconds:,.0f} MiB/s")
+        self.record(
+            f"torch.load of {self.checkpoint_bytes // MiB} MiB (verified)",
+            seconds,
+            f"{self.checkpoint_bytes / MiB / seconds:,.0f} MiB/s",
+        )
 
     def table(self) -> str:
         width = max(len(step) for step, _, _ in self.rows)
         lines = [f"{'step':<{width}}  {'seconds':>8}  {'rate':>14}", "-" * (width + 26)]
         lines += [f"{step:<{width}}  {seconds:8.2f}  {rate:>14}" for step, seconds, rate in self.rows]
         metrics = self.checkpoint.metrics()
-        lines += ["", "checkpoint client: " + ", ".join(f"{op} {n}" for op, n in sorted(metrics["requests"].items()))
-                  + f"; retries {metrics['retries']}, errors {metrics['errors']}"]
+        lines += [
+            "",
+            "checkpoint client: "
+            + ", ".join(f"{op} {n}" for op, n in sorted(metrics["requests"].items()))
+            + f"; retries {metrics['retries']}, errors {metrics['errors']}",
+        ]
         return "\n".join(lines)
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m s3torchconnector demo", description=__doc__)
     parser.add_argument("--objects", type=int, default=2048)
     parser.add_argument("--object-kib", type=int, default=100)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import json
 import os
-from typing import Any, Iterable, Iterator, Tuple, Union, cast
+from collections.abc import Iterable, Iterator
+from typing import Any, Union, cast
 
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client
@@ -16,7 +17,7 @@ from ._s3dataset_common import parse_object_uri, parse_s3_uri
 # A manifest is a JSON Lines file, local or in S3, one object per line:
 #   {"uri": "s3://bucket/key", "size": 1234}
 # or an iterable of (uri, size) pairs.
-Manifest = Union[str, "os.PathLike[str]", Iterable[Tuple[str, int]]]
+Manifest = Union[str, "os.PathLike[str]", Iterable[tuple[str, int]]]
 
 
 def _entry(uri: Any, size: Any, where: str) -> S3BucketKeyData:

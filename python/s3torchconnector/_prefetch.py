@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from typing import Callable, Deque, Iterator, Optional, Tuple
+from collections.abc import Callable, Iterator
 
 from ._s3bucket_key_data import S3BucketKeyData
 from .s3reader import S3Reader
@@ -59,8 +59,8 @@ class InFlightWindow:
         self._waited = 0
         self._started = clock()
         self._previous_size = self.size
-        self._last_rate: Optional[float] = None  # the rate before the last growth
-        self._size_before_gainless: Optional[int] = None
+        self._last_rate: float | None = None  # the rate before the last growth
+        self._size_before_gainless: int | None = None
         self._rest = 0
 
     def handed_out(self, waited: bool) -> None:
@@ -123,7 +123,7 @@ class PrefetchingReaders:
         max_bytes: int,
         per_object_cap: int,
         *,
-        window: Optional[InFlightWindow] = None,
+        window: InFlightWindow | None = None,
     ) -> None:
         self._objects = objects
         self._open_reader = open_reader
@@ -131,7 +131,7 @@ class PrefetchingReaders:
         self._max_bytes = max_bytes
         self._per_object_cap = per_object_cap
         self._window = window
-        self._pending: Deque[Tuple[S3Reader, int]] = deque()
+        self._pending: deque[tuple[S3Reader, int]] = deque()
         self._pending_bytes = 0
         self._exhausted = False
 
@@ -141,7 +141,7 @@ class PrefetchingReaders:
         return min(self._max_objects, self._window.size) if self._window is not None else self._max_objects
 
     def _cost(self, item: S3BucketKeyData) -> int:
-        size: Optional[int] = item.object_info.size if item.object_info is not None else None
+        size: int | None = item.object_info.size if item.object_info is not None else None
         return self._per_object_cap if size is None else min(size, self._per_object_cap)
 
     def _fill(self) -> None:
@@ -162,7 +162,7 @@ class PrefetchingReaders:
             self._pending.append((reader, cost))
             self._pending_bytes += cost
 
-    def __iter__(self) -> "PrefetchingReaders":
+    def __iter__(self) -> PrefetchingReaders:
         return self
 
     def __next__(self) -> S3Reader:

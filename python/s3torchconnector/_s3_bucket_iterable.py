@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, List
+from collections.abc import Iterator
 
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import ListObjectPages, S3Client
@@ -16,7 +16,7 @@ class S3BucketIterable:
         self._bucket = bucket
         self._prefix = prefix
 
-    def __iter__(self) -> "S3BucketIterator":
+    def __iter__(self) -> S3BucketIterator:
         return S3BucketIterator(self._client, self._bucket, self._prefix)
 
 
@@ -28,7 +28,7 @@ class S3BucketIterator:
     def __init__(self, client: S3Client, bucket: str, prefix: str) -> None:
         self._bucket = bucket
         self._pages: ListObjectPages = client.list_objects(bucket, prefix)
-        self._page: List[S3BucketKeyData] = []
+        self._page: list[S3BucketKeyData] = []
         self._index = 0
 
     def __iter__(self) -> Iterator[S3BucketKeyData]:

@@ -1,4 +1,4 @@
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from ._s3conn import ObjectInfo
 
@@ -8,4 +8,4 @@ class S3BucketKeyData(NamedTuple):
 
     bucket: str
     key: str
-    object_info: Optional[ObjectInfo] = None
+    object_info: ObjectInfo | None = None

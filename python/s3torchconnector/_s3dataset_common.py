@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import Any, Iterable, Iterator, Tuple, TypeVar, Union
+from typing import Any, TypeVar
 
 from ._s3_bucket_iterable import S3BucketIterable
 from ._s3bucket_key_data import S3BucketKeyData
@@ -18,7 +19,7 @@ def identity(obj: Any) -> Any:
     return obj
 
 
-def parse_s3_uri(uri: str) -> Tuple[str, str]:
+def parse_s3_uri(uri: str) -> tuple[str, str]:
     """``s3://bucket/key`` -> ``(bucket, key)``; the key may be empty.
 
     Raises:
@@ -40,7 +41,7 @@ def parse_s3_uri(uri: str) -> Tuple[str, str]:
     return bucket, key
 
 
-def parse_object_uri(uri: str) -> Tuple[str, str]:
+def parse_object_uri(uri: str) -> tuple[str, str]:
     """Like parse_s3_uri, but the URI must name an object (a non-empty key)."""
     bucket, key = parse_s3_uri(uri)
     if not key:
@@ -48,7 +49,7 @@ def parse_object_uri(uri: str) -> Tuple[str, str]:
     return bucket, key
 
 
-def get_objects_from_uris(object_uris: Union[str, Iterable[str]], client: S3Client) -> Iterator[S3BucketKeyData]:
+def get_objects_from_uris(object_uris: str | Iterable[str], client: S3Client) -> Iterator[S3BucketKeyData]:
     """The objects named by one URI or an iterable of URIs, consumed lazily."""
     if isinstance(object_uris, str):
         object_uris = [object_uris]

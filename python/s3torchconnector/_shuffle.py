@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from typing import Iterable, Iterator, List, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -18,7 +19,7 @@ def buffer_shuffle(items: Iterable[T], buffer_size: int, rng: random.Random) -> 
     """Streams ``items`` in a random order, holding at most ``buffer_size`` of
     them: each item is swapped into a random slot of the buffer, and the one it
     displaces is yielded."""
-    buffer: List[T] = []
+    buffer: list[T] = []
     for item in items:
         if len(buffer) < buffer_size:
             buffer.append(item)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import platform
-from typing import List, Optional
 
 from ._version import __version__
 
@@ -13,10 +12,8 @@ class UserAgent:
     followed by ``(comment; ...)`` naming the caller (dataset kind and reader, checkpoint,
     dcp, lightning)."""
 
-    def __init__(self, comments: Optional[List[str]] = None) -> None:
-        if comments is not None and not (
-            isinstance(comments, list) and all(isinstance(c, str) for c in comments)
-        ):
+    def __init__(self, comments: list[str] | None = None) -> None:
+        if comments is not None and not (isinstance(comments, list) and all(isinstance(c, str) for c in comments)):
             raise ValueError("Argument comments must be a List[str]")
         self._comments = comments or []
 

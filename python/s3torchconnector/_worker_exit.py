@@ -34,4 +34,4 @@ def _release_start_arguments() -> None:
             setattr(process, name, () if name == "_args" else {})
     worker = sys.modules.get("torch.utils.data._utils.worker")
     if worker is not None and getattr(worker, "_worker_info", None) is not None:
-        setattr(worker, "_worker_info", None)
+        setattr(worker, "_worker_info", None)  # noqa: B010 - a private name mypy does not know

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 from ._s3client import S3Client, S3ClientConfig
 from ._s3dataset_common import parse_object_uri
@@ -47,9 +47,9 @@ class S3Checkpoint:
     def __init__(
         self,
         region: str,
-        endpoint: Optional[str] = None,
-        s3client_config: Optional[S3ClientConfig] = None,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        endpoint: str | None = None,
+        s3client_config: S3ClientConfig | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
     ) -> None:
         self.region = region
         self.endpoint = endpoint
@@ -61,7 +61,7 @@ class S3Checkpoint:
             s3client_config=s3client_config,
         )
 
-    def metrics(self) -> Dict[str, Any]:
+    def metrics(self) -> dict[str, Any]:
         """Counters of this checkpoint manager's client (see the observability guide)."""
         return self._client.metrics()
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from itertools import islice
-from typing import Any, Callable, Dict, Iterable, Iterator, Optional, Tuple, Union
+from typing import Any
 
 import torch
 import torch.utils.data
@@ -23,13 +24,13 @@ from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
 log = logging.getLogger(__name__)
 
 
-def _live_rank_and_world_size() -> Optional[Tuple[int, int]]:
+def _live_rank_and_world_size() -> tuple[int, int] | None:
     if torch.distributed.is_available() and torch.distributed.is_initialized():
         return torch.distributed.get_rank(), torch.distributed.get_world_size()
     return None
 
 
-def _env_rank_and_world_size() -> Optional[Tuple[int, int]]:
+def _env_rank_and_world_size() -> tuple[int, int] | None:
     """RANK / WORLD_SIZE as torchrun sets them (inherited by DataLoader workers)."""
     try:
         return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
@@ -92,11 +93,11 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         self,
         region: str,
         get_dataset_objects: Callable[[S3Client], Iterable[S3BucketKeyData]],
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
+        s3client_config: S3ClientConfig | None = None,
         enable_sharding: bool = False,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
         *,
         shuffle_buffer_size: int = 0,
         seed: int = 0,
@@ -134,22 +135,22 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         return self._region
 
     @property
-    def endpoint(self) -> Optional[str]:
+    def endpoint(self) -> str | None:
         return self._endpoint
 
     @classmethod
     def from_objects(
         cls,
-        object_uris: Union[str, Iterable[str]],
+        object_uris: str | Iterable[str],
         *,
         region: str,
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
+        s3client_config: S3ClientConfig | None = None,
         enable_sharding: bool = False,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
         **options: Any,
-    ) -> "S3IterableDataset":
+    ) -> S3IterableDataset:
         """Returns an instance of S3IterableDataset using the S3 URI(s) provided.
 
         Args:
@@ -159,9 +160,10 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
           endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
           transform: Optional callable which is used to transform an S3Reader into the desired type.
           s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          enable_sharding: If True, shard the dataset across multiple workers for parallel data loading. If False (default), each worker loads the entire dataset independently.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
-            e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+          enable_sharding: If True, shard the dataset across multiple workers for parallel data loading.
+            If False (default), each worker loads the entire dataset independently.
+          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
+            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
           options: shuffle_buffer_size, seed, prefetch_objects, prefetch_bytes (see the class).
 
         Returns:
@@ -189,24 +191,26 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         s3_uri: str,
         *,
         region: str,
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
+        s3client_config: S3ClientConfig | None = None,
         enable_sharding: bool = False,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
         **options: Any,
-    ) -> "S3IterableDataset":
+    ) -> S3IterableDataset:
         """Returns an instance of S3IterableDataset using the S3 URI provided.
 
         Args:
-          s3_uri(str): An S3 URI (prefix) of the object(s) desired. Objects matching the prefix will be included in the returned dataset.
+          s3_uri(str): An S3 URI (prefix) of the object(s) desired. Objects matching the prefix will be
+            included in the returned dataset.
           region(str): AWS region of the S3 bucket where the objects are stored.
           endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
           transform: Optional callable which is used to transform an S3Reader into the desired type.
           s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          enable_sharding: If True, shard the dataset across multiple workers for parallel data loading. If False (default), each worker loads the entire dataset independently.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
-            e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+          enable_sharding: If True, shard the dataset across multiple workers for parallel data loading.
+            If False (default), each worker loads the entire dataset independently.
+          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
+            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
           options: shuffle_buffer_size, seed, prefetch_objects, prefetch_bytes (see the class).
 
         Returns:
@@ -234,13 +238,13 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         manifest: Manifest,
         *,
         region: str,
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
+        s3client_config: S3ClientConfig | None = None,
         enable_sharding: bool = False,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
         **options: Any,
-    ) -> "S3IterableDataset":
+    ) -> S3IterableDataset:
         """A dataset of the objects a manifest names with their sizes: no listing,
         no HeadObject.
 
@@ -265,7 +269,7 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
     def _get_client(self) -> S3Client:
         return self._client.get()
 
-    def metrics(self) -> Dict[str, Any]:
+    def metrics(self) -> dict[str, Any]:
         """Counters of this dataset's client in this process (each DataLoader
         worker has its own): requests, bytes, retries, throttles, errors and
         first-byte latency."""
@@ -274,12 +278,12 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
     def reset_metrics(self) -> None:
         self._get_client().reset_metrics()
 
-    def __getstate__(self) -> Dict[str, Any]:
+    def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_rank_and_world_size"] = _live_rank_and_world_size() or self._rank_and_world_size
         return state
 
-    def _rank_and_world(self) -> Tuple[int, int]:
+    def _rank_and_world(self) -> tuple[int, int]:
         """This process's rank: from torch.distributed when initialized here,
         else as captured in the rank's process, else from torchrun's variables."""
         return _live_rank_and_world_size() or self._rank_and_world_size or _env_rank_and_world_size() or (0, 1)
@@ -292,11 +296,11 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         self._epoch = epoch
         self._resume_at = 0
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         """Where this process is in the current pass: epoch, seed, objects handed out."""
         return {"epoch": self._epoch, "seed": self._seed, "handed_out": self._handed_out}
 
-    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Makes the next pass continue right after the objects a ``state_dict()``
         said were handed out, in the same order."""
         _check_state(state_dict)
@@ -326,13 +330,13 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
     def _get_transformed_object(self, bucket_key: S3BucketKeyData) -> Any:
         return self._transform(self._open_reader(bucket_key))
 
-    def __iter__(self) -> "S3IterableDatasetIterator":
+    def __iter__(self) -> S3IterableDatasetIterator:
         start, self._resume_at = self._resume_at, 0
         self._handed_out = start
         return S3IterableDatasetIterator(self, self._epoch, start)
 
 
-def _check_state(state: Dict[str, Any]) -> None:
+def _check_state(state: dict[str, Any]) -> None:
     if not isinstance(state, dict) or not {"epoch", "seed", "handed_out"} <= state.keys():
         raise ValueError(f"not a state_dict of S3IterableDataset: {state!r}")
     for name in ("epoch", "seed", "handed_out"):
@@ -348,9 +352,9 @@ class S3IterableDatasetIterator:
         self._dataset = dataset
         self._epoch = epoch
         self._handed_out = start
-        self._readers: Optional[PrefetchingReaders] = None
+        self._readers: PrefetchingReaders | None = None
 
-    def __iter__(self) -> "S3IterableDatasetIterator":
+    def __iter__(self) -> S3IterableDatasetIterator:
         return self
 
     def __next__(self) -> Any:
@@ -371,10 +375,10 @@ class S3IterableDatasetIterator:
         self._dataset._handed_out = self._handed_out
         return item
 
-    def state_dict(self) -> Dict[str, Any]:
+    def state_dict(self) -> dict[str, Any]:
         return {"epoch": self._epoch, "seed": self._dataset._seed, "handed_out": self._handed_out}
 
-    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         _check_state(state_dict)
         if self._readers is not None:
             self._readers.close()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any
 
 import torch.utils.data
 
@@ -46,10 +47,10 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
         self,
         region: str,
         get_dataset_objects: Callable[[S3Client], Iterable[S3BucketKeyData]],
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
+        s3client_config: S3ClientConfig | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
     ) -> None:
         check_dataset_arguments(region, endpoint, transform, s3client_config, reader_constructor)
         self._get_dataset_objects = get_dataset_objects
@@ -59,18 +60,18 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
         self._s3client_config = s3client_config
         self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
         self._client = DatasetClient("map", region, endpoint, s3client_config, self._reader_constructor)
-        self._bucket_key_pairs: Optional[List[S3BucketKeyData]] = None
+        self._bucket_key_pairs: list[S3BucketKeyData] | None = None
 
     @property
     def region(self) -> str:
         return self._region
 
     @property
-    def endpoint(self) -> Optional[str]:
+    def endpoint(self) -> str | None:
         return self._endpoint
 
     @property
-    def _dataset_bucket_key_pairs(self) -> List[S3BucketKeyData]:
+    def _dataset_bucket_key_pairs(self) -> list[S3BucketKeyData]:
         if self._bucket_key_pairs is None:
             self._bucket_key_pairs = list(self._get_dataset_objects(self._get_client()))
         return self._bucket_key_pairs
@@ -78,14 +79,14 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
     @classmethod
     def from_objects(
         cls,
-        object_uris: Union[str, Iterable[str]],
+        object_uris: str | Iterable[str],
         *,
         region: str,
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
-    ) -> "S3MapDataset":
+        s3client_config: S3ClientConfig | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
+    ) -> S3MapDataset:
         """Returns an instance of S3MapDataset using the S3 URI(s) provided.
 
         Args:
@@ -94,8 +95,8 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
           endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
           transform: Optional callable which is used to transform an S3Reader into the desired type.
           s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
-            e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
+            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
 
         Returns:
             S3MapDataset: A Map-Style dataset created from S3 objects.
@@ -120,21 +121,22 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
         s3_uri: str,
         *,
         region: str,
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
-    ) -> "S3MapDataset":
+        s3client_config: S3ClientConfig | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
+    ) -> S3MapDataset:
         """Returns an instance of S3MapDataset using the S3 URI provided.
 
         Args:
-          s3_uri(str): An S3 URI (prefix) of the object(s) desired. Objects matching the prefix will be included in the returned dataset.
+          s3_uri(str): An S3 URI (prefix) of the object(s) desired. Objects matching the prefix will be
+            included in the returned dataset.
           region(str): AWS region of the S3 bucket where the objects are stored.
           endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
           transform: Optional callable which is used to transform an S3Reader into the desired type.
           s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created using S3ReaderConstructor
-            e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
+          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
+            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
 
         Returns:
             S3MapDataset: A Map-Style dataset created from S3 objects.
@@ -159,11 +161,11 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
         manifest: Manifest,
         *,
         region: str,
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         transform: Callable[[S3Reader], Any] = identity,
-        s3client_config: Optional[S3ClientConfig] = None,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
-    ) -> "S3MapDataset":
+        s3client_config: S3ClientConfig | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
+    ) -> S3MapDataset:
         """A dataset of the objects a manifest names with their sizes: no listing,
         no HeadObject.
 
@@ -186,7 +188,7 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
     def _get_client(self) -> S3Client:
         return self._client.get()
 
-    def metrics(self) -> Dict[str, Any]:
+    def metrics(self) -> dict[str, Any]:
         """Counters of this dataset's client in this process (each DataLoader
         worker has its own): requests, bytes, retries, throttles, errors and
         first-byte latency."""
@@ -202,7 +204,7 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
     def __getitem__(self, i: int) -> Any:
         return self._transform(self._get_object(i))
 
-    def __getitems__(self, indices: List[int]) -> List[Any]:
+    def __getitems__(self, indices: list[int]) -> list[Any]:
         """The transformed objects at ``indices``, all downloads started at once.
         DataLoader uses this for every batch."""
         pairs = self._dataset_bucket_key_pairs

@@ -6,7 +6,7 @@ import io
 import logging
 import threading
 from types import TracebackType
-from typing import Any, Optional, Type
+from typing import Any
 
 from ._s3conn import PutObjectStream
 
@@ -35,14 +35,14 @@ class S3Writer(io.BufferedIOBase):
         self._aborted = False
         self._lock = threading.Lock()
 
-    def __enter__(self) -> "S3Writer":
+    def __enter__(self) -> S3Writer:
         return self
 
     def __exit__(
         self,
-        exc_type: Optional[Type[BaseException]],
-        exc_val: Optional[BaseException],
-        exc_tb: Optional[TracebackType],
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
     ) -> None:
         if exc_type is None:
             self.close()

@@ -4,15 +4,15 @@ live in a module, not in a test's closure, to be picklable)."""
 from __future__ import annotations
 
 import os
-from typing import List, Tuple
 
 
-def key_and_size(reader) -> Tuple[str, int]:  # type: ignore[no-untyped-def]
+def key_and_size(reader) -> tuple[str, int]:  # type: ignore[no-untyped-def]
     return reader.key, len(reader.read())
 
 
-def distributed_rank(rank: int, world_size: int, init_file: str, uri: str, endpoint: str, region: str,
-                     out_dir: str) -> None:
+def distributed_rank(
+    rank: int, world_size: int, init_file: str, uri: str, endpoint: str, region: str, out_dir: str
+) -> None:
     import torch.distributed as dist
     from torch.utils.data import DataLoader
 
@@ -21,10 +21,14 @@ def distributed_rank(rank: int, world_size: int, init_file: str, uri: str, endpo
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
     try:
         dataset = S3IterableDataset.from_prefix(
-            uri, region=region, endpoint=endpoint, enable_sharding=True, transform=key_and_size,
+            uri,
+            region=region,
+            endpoint=endpoint,
+            enable_sharding=True,
+            transform=key_and_size,
             s3client_config=S3ClientConfig(force_path_style=True),
         )
-        keys: List[str] = [key for key, _ in DataLoader(dataset, batch_size=None, num_workers=2)]
+        keys: list[str] = [key for key, _ in DataLoader(dataset, batch_size=None, num_workers=2)]
         with open(os.path.join(out_dir, f"rank-{rank}.txt"), "w") as f:
             f.write("\n".join(keys))
         dist.barrier()

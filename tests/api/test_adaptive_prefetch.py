@@ -46,9 +46,13 @@ def read_through(dataset):
 
 def test_the_window_grows_under_latency_and_keeps_order(s3, client_config, many_objects, slow_proxy):
     slow_proxy.inject(Fault.SLOW_FIRST_BYTE, count=-1, methods={"GET"}, path_contains=many_objects, delay=0.05)
-    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{many_objects}", region=s3.region,
-                                            endpoint=slow_proxy.endpoint, s3client_config=client_config,
-                                            prefetch_objects=200)
+    dataset = S3IterableDataset.from_prefix(
+        f"s3://{s3.bucket}/{many_objects}",
+        region=s3.region,
+        endpoint=slow_proxy.endpoint,
+        s3client_config=client_config,
+        prefetch_objects=200,
+    )
     items, largest, window = read_through(dataset)
     assert [k for k, _ in items] == [f"{many_objects}{i:04d}" for i in range(N)]
     assert [d for _, d in items] == [pattern(2000, i) for i in range(N)]
@@ -57,9 +61,13 @@ def test_the_window_grows_under_latency_and_keeps_order(s3, client_config, many_
 
 
 def test_the_window_stays_where_nothing_waits(s3, client_config, many_objects):
-    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{many_objects}", region=s3.region,
-                                            endpoint=s3.endpoint, s3client_config=client_config,
-                                            transform=lambda reader: (time.sleep(0.002), reader)[1])
+    dataset = S3IterableDataset.from_prefix(
+        f"s3://{s3.bucket}/{many_objects}",
+        region=s3.region,
+        endpoint=s3.endpoint,
+        s3client_config=client_config,
+        transform=lambda reader: (time.sleep(0.002), reader)[1],
+    )
     items, _, window = read_through(dataset)
     assert len(items) == N
     assert window <= INITIAL_WINDOW * 2
@@ -67,8 +75,12 @@ def test_the_window_stays_where_nothing_waits(s3, client_config, many_objects):
 
 def test_throttling_halves_the_window(s3, client_config, many_objects, slow_proxy):
     slow_proxy.inject(Fault.SLOW_FIRST_BYTE, count=-1, methods={"GET"}, path_contains=many_objects, delay=0.05)
-    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{many_objects}", region=s3.region,
-                                            endpoint=slow_proxy.endpoint, s3client_config=client_config)
+    dataset = S3IterableDataset.from_prefix(
+        f"s3://{s3.bucket}/{many_objects}",
+        region=s3.region,
+        endpoint=slow_proxy.endpoint,
+        s3client_config=client_config,
+    )
     iterator = iter(dataset)
     for _ in range(150):
         next(iterator).read()

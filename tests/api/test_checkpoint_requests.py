@@ -28,14 +28,17 @@ def checkpoint_uri(s3, client_config):
 @pytest.mark.parametrize("mode", ["default", "streaming", "whole"])
 def test_torch_load_requests_each_part_once_and_never_heads(s3, client_config, checkpoint_uri, mode):
     uri, state = checkpoint_uri
-    constructor = {"default": None, "streaming": S3ReaderConstructor.sequential(streaming=True),
-                   "whole": S3ReaderConstructor.sequential()}[mode]
+    constructor = {
+        "default": None,
+        "streaming": S3ReaderConstructor.sequential(streaming=True),
+        "whole": S3ReaderConstructor.sequential(),
+    }[mode]
     checkpoint = S3Checkpoint(s3.region, s3.endpoint, client_config, reader_constructor=constructor)
     with checkpoint.reader(uri) as reader:
         loaded = torch.load(reader, weights_only=True)
     assert all(torch.equal(loaded[k], state[k]) for k in state)
     metrics = checkpoint.metrics()
-    size = checkpoint._client.head_object(*uri[len("s3://"):].split("/", 1)).size
+    size = checkpoint._client.head_object(*uri[len("s3://") :].split("/", 1)).size
     parts = -(-size // PART_SIZE)
     assert "HeadObject" not in metrics["requests"]
     tail = MiB if mode == "streaming" else 0  # the zip's directory, fetched beside the stream

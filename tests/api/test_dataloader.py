@@ -72,8 +72,14 @@ def test_two_gloo_ranks_share_the_dataset(s3, loader_prefix, tmp_path):
     world_size = 2
     mp.spawn(
         _workers.distributed_rank,
-        args=(world_size, str(tmp_path / "init"), f"s3://{s3.bucket}/{loader_prefix}", s3.endpoint, s3.region,
-              str(tmp_path)),
+        args=(
+            world_size,
+            str(tmp_path / "init"),
+            f"s3://{s3.bucket}/{loader_prefix}",
+            s3.endpoint,
+            s3.region,
+            str(tmp_path),
+        ),
         nprocs=world_size,
         join=True,
     )
@@ -88,8 +94,11 @@ def test_workers_exit_without_a_word(s3, client_config, loader_prefix, method, c
     # prints anything at exit (nanobind's leak report among others).
     for dataset_class in (S3MapDataset, S3IterableDataset):
         dataset = dataset_class.from_prefix(
-            f"s3://{s3.bucket}/{loader_prefix}", region=s3.region, endpoint=s3.endpoint,
-            s3client_config=client_config, transform=_workers.key_and_size,
+            f"s3://{s3.bucket}/{loader_prefix}",
+            region=s3.region,
+            endpoint=s3.endpoint,
+            s3client_config=client_config,
+            transform=_workers.key_and_size,
         )
         assert len(list(DataLoader(dataset, batch_size=2, num_workers=2, multiprocessing_context=method))) > 0
         batches = iter(DataLoader(dataset, batch_size=2, num_workers=2, multiprocessing_context=method))

@@ -46,8 +46,10 @@ def test_coalescing_groups_ranges_by_gap():
         coalesce([ItemRange(5, 3)], 0)
 
 
-RANGES = st.lists(st.integers(0, SIZE), min_size=2, max_size=12, unique=True).map(sorted).map(
-    lambda points: [ItemRange(a, b) for a, b in zip(points[::2], points[1::2])]
+RANGES = (
+    st.lists(st.integers(0, SIZE), min_size=2, max_size=12, unique=True)
+    .map(sorted)
+    .map(lambda points: [ItemRange(a, b) for a, b in zip(points[::2], points[1::2], strict=False)])
 )
 
 

@@ -39,8 +39,7 @@ def no_listing_no_head(monkeypatch):
 
 @pytest.mark.parametrize("dataset_class", [S3IterableDataset, S3MapDataset])
 @pytest.mark.parametrize("form", ["pairs", "local", "s3"])
-def test_manifest_sources(s3, s3_client, client_config, manifest_objects, tmp_path, dataset_class, form,
-                          monkeypatch):
+def test_manifest_sources(s3, s3_client, client_config, manifest_objects, tmp_path, dataset_class, form, monkeypatch):
     lines = "\n".join(json.dumps({"uri": uri, "size": size}) for uri, size in manifest_objects) + "\n"
     if form == "pairs":
         manifest = list(manifest_objects)
@@ -53,8 +52,9 @@ def test_manifest_sources(s3, s3_client, client_config, manifest_objects, tmp_pa
         manifest = f"s3://{s3.bucket}/py-tests/manifest-module/manifest.jsonl"
     monkeypatch.setattr(S3Client, "head_object", lambda *a, **k: pytest.fail("HeadObject sent"))
     monkeypatch.setattr(S3Client, "list_objects", lambda *a, **k: pytest.fail("listed"))
-    dataset = dataset_class.from_manifest(manifest, region=s3.region, endpoint=s3.endpoint,
-                                          s3client_config=client_config, transform=size_and_data)
+    dataset = dataset_class.from_manifest(
+        manifest, region=s3.region, endpoint=s3.endpoint, s3client_config=client_config, transform=size_and_data
+    )
     items = list(dataset) if dataset_class is S3IterableDataset else [dataset[i] for i in range(len(dataset))]
     assert items == [(50 + i, pattern(50 + i, i)) for i in range(N)]
 
@@ -85,8 +85,9 @@ def test_from_objects_consumes_a_generator_lazily(s3, client_config, manifest_ob
             consumed.append(uri)
             yield uri
 
-    dataset = S3IterableDataset.from_objects(uris(), region=s3.region, endpoint=s3.endpoint,
-                                             s3client_config=client_config, prefetch_objects=1)
+    dataset = S3IterableDataset.from_objects(
+        uris(), region=s3.region, endpoint=s3.endpoint, s3client_config=client_config, prefetch_objects=1
+    )
     assert consumed == []  # nothing read at construction
     iterator = iter(dataset)
     next(iterator)
@@ -95,7 +96,8 @@ def test_from_objects_consumes_a_generator_lazily(s3, client_config, manifest_ob
 
 
 def test_map_dataset_length_is_lazy(s3, client_config, manifest_objects, monkeypatch):
-    dataset = S3MapDataset.from_objects([u for u, _ in manifest_objects], region=s3.region, endpoint=s3.endpoint,
-                                        s3client_config=client_config)
+    dataset = S3MapDataset.from_objects(
+        [u for u, _ in manifest_objects], region=s3.region, endpoint=s3.endpoint, s3client_config=client_config
+    )
     assert dataset._bucket_key_pairs is None
     assert len(dataset) == N

@@ -56,7 +56,10 @@ def test_streaming_one_gib_grows_rss_by_under_64_mib(s3_client, s3):
     # A fresh process, so that nothing this one did has warmed its heap.
     result = subprocess.run(
         [sys.executable, "-c", MEASURE, s3.endpoint, s3.region, s3.bucket, key],
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     total, growth = map(int, result.stdout.split())
     assert total == GiB

@@ -50,8 +50,13 @@ def test_datasets_expose_their_clients_metrics(s3, client_config, prefix, s3_cli
     for i in range(3):
         with s3_client.put_object(s3.bucket, f"{prefix}{i}") as writer:
             writer.write(b"x" * 100)
-    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=s3.endpoint,
-                                            s3client_config=client_config, transform=lambda r: r.read())
+    dataset = S3IterableDataset.from_prefix(
+        f"s3://{s3.bucket}/{prefix}",
+        region=s3.region,
+        endpoint=s3.endpoint,
+        s3client_config=client_config,
+        transform=lambda r: r.read(),
+    )
     assert len(list(dataset)) == 3
     m = dataset.metrics()
     assert m["requests"]["ListObjectsV2"] == 1 and m["requests"]["GetObject"] == 3

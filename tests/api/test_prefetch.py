@@ -57,8 +57,12 @@ def test_pipeline_keeps_objects_in_flight_in_order(s3_client, s3, objects_prefix
 @pytest.mark.parametrize("in_flight", [1, 4, 16])
 def test_iterable_dataset_yields_everything_in_order(s3, client_config, objects_prefix, in_flight):
     dataset = S3IterableDataset.from_prefix(
-        f"s3://{s3.bucket}/{objects_prefix}", region=s3.region, endpoint=s3.endpoint,
-        s3client_config=client_config, transform=key_and_data_after_checking_prefetch, prefetch_objects=in_flight,
+        f"s3://{s3.bucket}/{objects_prefix}",
+        region=s3.region,
+        endpoint=s3.endpoint,
+        s3client_config=client_config,
+        transform=key_and_data_after_checking_prefetch,
+        prefetch_objects=in_flight,
     )
     items = list(dataset)
     assert [k for k, _ in items] == [f"{objects_prefix}{i:03d}" for i in range(N)]
@@ -76,8 +80,11 @@ def test_prefetch_options_are_validated():
 
 def test_map_dataset_fetches_a_batch_at_once(s3, client_config, objects_prefix):
     dataset = S3MapDataset.from_prefix(
-        f"s3://{s3.bucket}/{objects_prefix}", region=s3.region, endpoint=s3.endpoint,
-        s3client_config=client_config, transform=key_and_data_after_checking_prefetch,
+        f"s3://{s3.bucket}/{objects_prefix}",
+        region=s3.region,
+        endpoint=s3.endpoint,
+        s3client_config=client_config,
+        transform=key_and_data_after_checking_prefetch,
     )
     batch = dataset.__getitems__([7, 3, 3, 30])
     assert [k for k, _ in batch] == [f"{objects_prefix}{i:03d}" for i in (7, 3, 3, 30)]

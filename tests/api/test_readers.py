@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from io import SEEK_CUR, SEEK_END, SEEK_SET
-from typing import Optional
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -48,7 +47,7 @@ class Model:
         self.data = data
         self.buffer = io.BytesIO(data)
 
-    def read(self, size: Optional[int]) -> bytes:
+    def read(self, size: int | None) -> bytes:
         return self.buffer.read(size)
 
     def readinto(self, n: int) -> bytes:

@@ -27,8 +27,12 @@ def shuffle_prefix(s3_client, s3):
 
 def dataset(s3, client_config, prefix, **kwargs):
     return S3IterableDataset.from_prefix(
-        f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=s3.endpoint, s3client_config=client_config,
-        transform=_workers.key_and_size, **kwargs,
+        f"s3://{s3.bucket}/{prefix}",
+        region=s3.region,
+        endpoint=s3.endpoint,
+        s3client_config=client_config,
+        transform=_workers.key_and_size,
+        **kwargs,
     )
 
 

@@ -22,8 +22,13 @@ def test_writes_any_buffer_and_tracks_position(s3_client, s3, prefix):
     writer = s3_client.put_object(s3.bucket, prefix + "buffers")
     assert isinstance(writer, S3Writer)
     assert writer.writable() and not writer.readable()
-    parts = [b"abc", bytearray(b"de"), memoryview(b"fgh")[1:], np.arange(3, dtype=np.uint8),
-             torch.ones(2, dtype=torch.int16).numpy()]
+    parts = [
+        b"abc",
+        bytearray(b"de"),
+        memoryview(b"fgh")[1:],
+        np.arange(3, dtype=np.uint8),
+        torch.ones(2, dtype=torch.int16).numpy(),
+    ]
     assert [writer.write(p) for p in parts] == [3, 2, 2, 3, 4]
     assert writer.tell() == 14
     writer.flush()

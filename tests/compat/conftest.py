@@ -15,7 +15,7 @@ import pytest
 from .limits import SERVER_VAR, limits_of
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: "list[pytest.Item]") -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     limits = limits_of(os.environ.get(SERVER_VAR, "seaweedfs"))
     for item in items:
         if "compat" not in item.nodeid.split("::")[0]:

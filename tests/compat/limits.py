@@ -4,18 +4,16 @@ checks as pytest names them within tests/compat (file::test[params])."""
 
 from __future__ import annotations
 
-from typing import Dict
-
 SERVER_VAR = "S3CONN_COMPAT_SERVER"
 
 SWIFT_CHECKSUMS = (
-            "Swift 2.30's s3api validates CompleteMultipartUpload against a schema whose Part holds only PartNumber "
-            "and ETag (s3api/schema/complete_multipart_upload.rng), so the part checksums of upload_checksums=True "
-            "are MalformedXML; the error says to set upload_checksums=False, and single-request uploads with "
-            "checksums pass"
-        )
+    "Swift 2.30's s3api validates CompleteMultipartUpload against a schema whose Part holds only PartNumber "
+    "and ETag (s3api/schema/complete_multipart_upload.rng), so the part checksums of upload_checksums=True "
+    "are MalformedXML; the error says to set upload_checksums=False, and single-request uploads with "
+    "checksums pass"
+)
 
-LIMITS: Dict[str, Dict[str, str]] = {
+LIMITS: dict[str, dict[str, str]] = {
     "seaweedfs": {},
     "moto": {
         "test_errors.py::test_bad_credentials": (
@@ -43,5 +41,5 @@ LIMITS: Dict[str, Dict[str, str]] = {
 }
 
 
-def limits_of(server: str) -> Dict[str, str]:
+def limits_of(server: str) -> dict[str, str]:
     return LIMITS.get(server, {})

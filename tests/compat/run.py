@@ -16,7 +16,6 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List
 
 from .limits import SERVER_VAR, limits_of
 from .servers import SERVERS
@@ -36,7 +35,7 @@ class Outcome:
     suite_s: float = 0.0
     passed: int = 0
     declared: int = 0  # failed as a declared limit says
-    failed: List[str] = field(default_factory=list)  # failures nothing declares
+    failed: list[str] = field(default_factory=list)  # failures nothing declares
     error: str = ""  # the server did not install or start
 
     @property
@@ -48,7 +47,7 @@ class Outcome:
         return not self.failed and not self.error
 
 
-def run_server(name: str, cache: Path, workdir: Path, pytest_args: List[str]) -> Outcome:
+def run_server(name: str, cache: Path, workdir: Path, pytest_args: list[str]) -> Outcome:
     server = SERVERS[name](cache, workdir)
     outcome = Outcome(name, source=server.source)
     started = time.monotonic()
@@ -63,8 +62,21 @@ def run_server(name: str, cache: Path, workdir: Path, pytest_args: List[str]) ->
             report = server.workdir / "report.xml"
             env = dict(os.environ, **target.env(), **{SERVER_VAR: name})
             started = time.monotonic()
-            subprocess.run([sys.executable, "-m", "pytest", str(ROOT / "tests" / "compat"), "-q", "-p", "no:cacheprovider",
-                            f"--junitxml={report}", *pytest_args], env=env, cwd=ROOT)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    str(ROOT / "tests" / "compat"),
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    f"--junitxml={report}",
+                    *pytest_args,
+                ],
+                env=env,
+                cwd=ROOT,
+            )
             outcome.suite_s = time.monotonic() - started
             _count(report, outcome)
     except Exception as error:  # noqa: BLE001 - reported in the matrix, and by the exit status
@@ -85,15 +97,21 @@ def _count(report: Path, outcome: Outcome) -> None:
             outcome.passed += 1
 
 
-def matrix(outcomes: List[Outcome]) -> str:
-    lines = ["| server | version | installed from | ready in | checks passed | declared limits | not declared |",
-             "|---|---|---|---:|---:|---:|---|"]
+def matrix(outcomes: list[Outcome]) -> str:
+    lines = [
+        "| server | version | installed from | ready in | checks passed | declared limits | not declared |",
+        "|---|---|---|---:|---:|---:|---|",
+    ]
     for o in outcomes:
         if o.error:
-            lines.append(f"| {o.server} | {o.version} | {o.source} | – | did not start | – | {o.error.splitlines()[0]} |")
+            lines.append(
+                f"| {o.server} | {o.version} | {o.source} | – | did not start | – | {o.error.splitlines()[0]} |"
+            )
             continue
-        lines.append(f"| {o.server} | {o.version} | {o.source} | {o.ready_s:.1f} s | {o.passed}/{o.total} | "
-                     f"{o.declared} | {', '.join(f'`{f}`' for f in o.failed) or 'none'} |")
+        lines.append(
+            f"| {o.server} | {o.version} | {o.source} | {o.ready_s:.1f} s | {o.passed}/{o.total} | "
+            f"{o.declared} | {', '.join(f'`{f}`' for f in o.failed) or 'none'} |"
+        )
     declared = [(o.server, check, reason) for o in outcomes for check, reason in limits_of(o.server).items()]
     if declared:
         lines += ["", "Declared limits:", ""]

@@ -36,6 +36,10 @@ def test_dcp_one_rank(s3, prefix, client_config):
 
 def test_dcp_two_ranks(s3, prefix, tmp_path):
     uri = f"s3://{s3.bucket}/{prefix}ckpt"
-    mp.spawn(_ranks.save_then_load, args=(2, str(tmp_path / "init"), uri, s3.region, s3.endpoint, str(tmp_path)),
-             nprocs=2, join=True)
+    mp.spawn(
+        _ranks.save_then_load,
+        args=(2, str(tmp_path / "init"), uri, s3.region, s3.endpoint, str(tmp_path)),
+        nprocs=2,
+        join=True,
+    )
     assert [(tmp_path / f"rank-{r}").read_text() for r in range(2)] == ["ok", "ok"]

@@ -22,8 +22,9 @@ def _read(item):  # type: ignore[no-untyped-def]
 
 def test_map_dataset(s3, upload, prefix, client_config):
     expected = _fill(upload, prefix)
-    dataset = S3MapDataset.from_prefix(f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=s3.endpoint,
-                                       s3client_config=client_config)
+    dataset = S3MapDataset.from_prefix(
+        f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=s3.endpoint, s3client_config=client_config
+    )
     assert len(dataset) == len(expected)
     assert {f"s3://{b}/{k}": d for b, k, d in map(_read, (dataset[i] for i in range(len(dataset))))} == expected
     assert dataset[len(dataset) - 1].read() == pattern(SIZES[-1], len(SIZES) - 1)
@@ -31,14 +32,21 @@ def test_map_dataset(s3, upload, prefix, client_config):
 
 def test_iterable_dataset_from_objects(s3, upload, prefix, client_config):
     expected = _fill(upload, prefix)
-    dataset = S3IterableDataset.from_objects(list(expected), region=s3.region, endpoint=s3.endpoint,
-                                             s3client_config=client_config)
+    dataset = S3IterableDataset.from_objects(
+        list(expected), region=s3.region, endpoint=s3.endpoint, s3client_config=client_config
+    )
     assert [d for _, _, d in map(_read, dataset)] == list(expected.values())
 
 
 def test_dataloader_with_workers(s3, upload, prefix, client_config):
     expected = _fill(upload, prefix)
-    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=s3.endpoint,
-                                            s3client_config=client_config, transform=_read, enable_sharding=True)
+    dataset = S3IterableDataset.from_prefix(
+        f"s3://{s3.bucket}/{prefix}",
+        region=s3.region,
+        endpoint=s3.endpoint,
+        s3client_config=client_config,
+        transform=_read,
+        enable_sharding=True,
+    )
     loader = torch.utils.data.DataLoader(dataset, batch_size=None, num_workers=2)
     assert sorted(f"s3://{b}/{k}" for b, k, _ in loader) == sorted(expected)

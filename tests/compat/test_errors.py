@@ -24,8 +24,9 @@ def test_missing_bucket(s3, s3_client):
 def test_bad_credentials(s3, prefix, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKNOSUCHKEY000000000")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret")
-    client = S3Client(s3.region, endpoint=s3.endpoint,
-                      s3client_config=S3ClientConfig(force_path_style=True, max_attempts=1))
+    client = S3Client(
+        s3.region, endpoint=s3.endpoint, s3client_config=S3ClientConfig(force_path_style=True, max_attempts=1)
+    )
     with pytest.raises(S3AccessDeniedError) as error:
         client.get_object(s3.bucket, prefix + "any").read()
     assert error.value.http_status == 403

@@ -43,6 +43,7 @@ def test_more_than_a_thousand_keys(s3, s3_client, upload, prefix, client_config)
         list(pool.map(lambda name: upload(prefix + name, name.encode()), names))
     keys, _ = _keys(s3_client, s3.bucket, prefix)
     assert keys == [prefix + name for name in names]
-    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=s3.endpoint,
-                                            s3client_config=client_config)
+    dataset = S3IterableDataset.from_prefix(
+        f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=s3.endpoint, s3client_config=client_config
+    )
     assert [(item.key, item.read()) for item in dataset] == [(prefix + n, n.encode()) for n in names]

@@ -49,8 +49,9 @@ def test_read(s3, s3_client, objects, reader, size):
 @pytest.mark.parametrize("checksums", [False, True], ids=["plain", "checksums"])
 @pytest.mark.parametrize("size", ["0", "1", "part+1", "3parts"])
 def test_write(s3, prefix, checksums, size):
-    config = S3ClientConfig(part_size=PART_SIZE, force_path_style=True, upload_checksums=checksums,
-                            validate_checksums=checksums)
+    config = S3ClientConfig(
+        part_size=PART_SIZE, force_path_style=True, upload_checksums=checksums, validate_checksums=checksums
+    )
     client = S3Client(s3.region, endpoint=s3.endpoint, s3client_config=config)
     data = pattern(SIZES[size], 4)
     with client.put_object(s3.bucket, prefix + "obj") as writer:

@@ -19,8 +19,9 @@ def make_model(seed: int):
     return model, optimizer
 
 
-def save_then_load(rank: int, world_size: int, init_file: str, uri: str, region: str, endpoint: str,
-                   out_dir: str) -> None:
+def save_then_load(
+    rank: int, world_size: int, init_file: str, uri: str, region: str, endpoint: str, out_dir: str
+) -> None:
     from s3torchconnector import S3ClientConfig
     from s3torchconnector.dcp import S3StorageReader, S3StorageWriter
 
@@ -39,7 +40,8 @@ def save_then_load(rank: int, world_size: int, init_file: str, uri: str, region:
         target = {"model": msd2, "optim": osd2, f"rank{rank}": torch.zeros(1000)}
         dcp.load(target, storage_reader=S3StorageReader(region, uri, config, endpoint=endpoint))
         set_state_dict(model2, optimizer2, model_state_dict=target["model"], optim_state_dict=target["optim"])
-        ok = all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), model2.state_dict().values()))
+        pairs = zip(model.state_dict().values(), model2.state_dict().values(), strict=True)
+        ok = all(torch.equal(a, b) for a, b in pairs)
         ok = ok and torch.equal(target[f"rank{rank}"], torch.full((1000,), float(rank)))
         with open(os.path.join(out_dir, f"rank-{rank}"), "w") as f:
             f.write("ok" if ok else "mismatch")

@@ -64,8 +64,11 @@ def test_layout_of_a_save(s3, s3_client, client_config, prefix, strategy, patter
     uri = f"s3://{s3.bucket}/{prefix}ckpt"
     writer = S3StorageWriter(s3.region, uri, client_config, prefix_strategy=strategy, endpoint=s3.endpoint)
     dcp.save({"w": torch.arange(10.0), "b": torch.ones(3)}, storage_writer=writer)
-    keys = [o.key[len(prefix) + len("ckpt/") :] for page in s3_client.list_objects(s3.bucket, prefix + "ckpt/")
-            for o in page.objects]
+    keys = [
+        o.key[len(prefix) + len("ckpt/") :]
+        for page in s3_client.list_objects(s3.bucket, prefix + "ckpt/")
+        for o in page.objects
+    ]
     assert ".metadata" in keys
     shards = [k for k in keys if k != ".metadata"]
     assert shards and all(re.fullmatch(pattern, k) for k in shards), keys

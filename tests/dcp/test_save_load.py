@@ -51,7 +51,7 @@ def test_model_and_optimizer_round_trip(s3, client_config, prefix):
     target = {"model": msd2, "optim": osd2}
     dcp.load(target, storage_reader=reader(s3, client_config, uri))
     set_state_dict(model2, optimizer2, model_state_dict=target["model"], optim_state_dict=target["optim"])
-    for a, b in zip(model.state_dict().values(), model2.state_dict().values()):
+    for a, b in zip(model.state_dict().values(), model2.state_dict().values(), strict=True):
         assert torch.equal(a, b)
     adam, adam2 = optimizer.state_dict()["state"], optimizer2.state_dict()["state"]
     assert all(torch.equal(adam[i]["exp_avg"], adam2[i]["exp_avg"]) for i in adam)
@@ -116,8 +116,12 @@ def test_invalid_paths(s3, client_config):
 
 def test_two_gloo_ranks(s3, prefix, tmp_path):
     uri = f"s3://{s3.bucket}/{prefix}ckpt"
-    mp.spawn(_ranks.save_then_load, args=(2, str(tmp_path / "init"), uri, s3.region, s3.endpoint, str(tmp_path)),
-             nprocs=2, join=True)
+    mp.spawn(
+        _ranks.save_then_load,
+        args=(2, str(tmp_path / "init"), uri, s3.region, s3.endpoint, str(tmp_path)),
+        nprocs=2,
+        join=True,
+    )
     assert [(tmp_path / f"rank-{r}").read_text() for r in range(2)] == ["ok", "ok"]
 
 

@@ -58,8 +58,9 @@ def trainer(checkpoint_io, dirpath, epochs, **kwargs):
     return Trainer(
         max_epochs=epochs,
         plugins=[checkpoint_io],
-        callbacks=[ModelCheckpoint(dirpath=dirpath, save_top_k=1, monitor="train_loss", mode="min",
-                                   filename="{epoch}-{step}")],
+        callbacks=[
+            ModelCheckpoint(dirpath=dirpath, save_top_k=1, monitor="train_loss", mode="min", filename="{epoch}-{step}")
+        ],
         logger=False,
         enable_progress_bar=False,
         enable_model_summary=False,

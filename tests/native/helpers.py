@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from s3torchconnector._s3conn import Client
 
 
@@ -19,10 +17,8 @@ def get(
     client: Client,
     bucket: str,
     key: str,
-    start: Optional[int] = None,
-    end: Optional[int] = None,
-    size_hint: Optional[int] = None,
+    start: int | None = None,
+    end: int | None = None,
+    size_hint: int | None = None,
 ) -> bytes:
-    return b"".join(
-        bytes(chunk) for chunk in client.get_object(bucket, key, start=start, end=end, size_hint=size_hint)
-    )
+    return b"".join(bytes(chunk) for chunk in client.get_object(bucket, key, start=start, end=end, size_hint=size_hint))

@@ -104,10 +104,13 @@ def test_invalid_arguments(native_client):
         native_client.get_object("bucket", "")
     with pytest.raises(ValueError, match="1025 bytes"):
         native_client.put_object("bucket", "k" * 1025)
-    for kwargs, field in [({"part_size": 1}, "part_size"), ({"max_attempts": 0}, "max_attempts"),
-                          ({"unsigned": True, "requester_pays": True}, "requester_pays"),
-                          ({"endpoint": "localhost:9000"}, "endpoint"),
-                          ({"throughput_target_gbps": -1.0}, "throughput_target_gbps")]:
+    for kwargs, field in [
+        ({"part_size": 1}, "part_size"),
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"unsigned": True, "requester_pays": True}, "requester_pays"),
+        ({"endpoint": "localhost:9000"}, "endpoint"),
+        ({"throughput_target_gbps": -1.0}, "throughput_target_gbps"),
+    ]:
         with pytest.raises(ValueError, match=field):
             Client("us-east-1", **kwargs)
 

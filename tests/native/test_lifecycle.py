@@ -48,8 +48,14 @@ def test_client_pickles_as_its_configuration(native_client, s3, prefix):
     clone = pickle.loads(pickle.dumps(native_client))
     assert clone.config == native_client.config
     assert get(clone, s3.bucket, prefix + "p") == b"pickled"
-    custom = Client("eu-west-1", endpoint="http://127.0.0.1:1", unsigned=True, part_size=16 * 1024 * 1024,
-                    max_attempts=3, user_agent_prefix="ua")
+    custom = Client(
+        "eu-west-1",
+        endpoint="http://127.0.0.1:1",
+        unsigned=True,
+        part_size=16 * 1024 * 1024,
+        max_attempts=3,
+        user_agent_prefix="ua",
+    )
     assert pickle.loads(pickle.dumps(custom)).config == custom.config
     assert "eu-west-1" in repr(custom)
 
@@ -70,7 +76,11 @@ def test_forked_child_reads_while_parent_downloads(native_client, s3, prefix):
         try:
             os.close(read_end)
             ok = get(native_client, s3.bucket, small) == small_data
-            ok = ok and get(native_client, s3.bucket, big, PART_SIZE, PART_SIZE + 100) == big_data[PART_SIZE:PART_SIZE + 100]
+            ok = (
+                ok
+                and get(native_client, s3.bucket, big, PART_SIZE, PART_SIZE + 100)
+                == big_data[PART_SIZE : PART_SIZE + 100]
+            )
             try:
                 next(stream)  # the parent's download is not the child's
                 ok = False

@@ -64,7 +64,9 @@ def test_resume_from_a_token_in_another_client(native_client, s3, many_keys):
     first = native_client.list_objects(s3.bucket, prefix=prefix, max_keys=100)
     assert len(first.objects) == 100 and first.is_truncated
     other = Client(**native_client.config)
-    second = other.list_objects(s3.bucket, prefix=prefix, max_keys=100, continuation_token=first.next_continuation_token)
+    second = other.list_objects(
+        s3.bucket, prefix=prefix, max_keys=100, continuation_token=first.next_continuation_token
+    )
     assert len(second.objects) == 100
     assert second.objects[0].key > first.objects[-1].key
     after = native_client.list_objects(s3.bucket, prefix=prefix, max_keys=3, start_after=first.objects[49].key)

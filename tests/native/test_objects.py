@@ -157,8 +157,20 @@ def test_chunk_objects(native_client, s3, prefix):
 
 
 def test_keys_with_special_characters(native_client, s3, prefix):
-    names = ["with space", "unicode-é€😀", "plus+sign", "per%cent", "question?mark", "hash#tag",
-             "equals=sign", "double//slash", "amp&ersand", "quote'\"", "tilde~", "trailing "]
+    names = [
+        "with space",
+        "unicode-é€😀",
+        "plus+sign",
+        "per%cent",
+        "question?mark",
+        "hash#tag",
+        "equals=sign",
+        "double//slash",
+        "amp&ersand",
+        "quote'\"",
+        "tilde~",
+        "trailing ",
+    ]
     for i, name in enumerate(names):
         key = prefix + name
         data = pattern(100 + i, i)

@@ -1,8 +1,8 @@
 """Checks on built wheels, run by ./dev (no server needed).
 
-    check_wheels.py same-files A.whl B.whl   the two wheels hold the same files
-    check_wheels.py release WHEEL...         manylinux-clean, no libcrypto, only
-                                             PyInit exported, licences inside
+check_wheels.py same-files A.whl B.whl   the two wheels hold the same files
+check_wheels.py release WHEEL...         manylinux-clean, no libcrypto, only
+                                         PyInit exported, licences inside
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import List, Set
 
 
-def _names(wheel: Path) -> Set[str]:
+def _names(wheel: Path) -> set[str]:
     """File names with the version-specific parts made comparable: the
     extension's ABI suffix and the dist-info folder's name."""
     names = set()
@@ -26,7 +25,7 @@ def _names(wheel: Path) -> Set[str]:
     return names
 
 
-def same_files(a: Path, b: Path) -> List[str]:
+def same_files(a: Path, b: Path) -> list[str]:
     only_a, only_b = _names(a) - _names(b), _names(b) - _names(a)
     problems = [f"only in {a.name}: {n}" for n in sorted(only_a)]
     problems += [f"only in {b.name}: {n}" for n in sorted(only_b)]
@@ -39,7 +38,7 @@ def _run(*command: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
-def release(wheel: Path) -> List[str]:
+def release(wheel: Path) -> list[str]:
     problems = []
     shown = " ".join(_run("auditwheel", "show", str(wheel)).split())
     tag = re.search(r'platform tag: "(manylinux_\d+_\d+_\w+)"', shown)
@@ -55,15 +54,24 @@ def release(wheel: Path) -> List[str]:
         exported = _run("nm", "-D", "--defined-only", str(module)).split()[2::3]
         if exported != ["PyInit__s3conn"]:
             problems.append(f"{wheel.name}: exports {exported[:10]} ... ({len(exported)} symbols)")
-        licenses = {p.relative_to(tmp).as_posix().split("/", 1)[1] for p in Path(tmp).glob("*.dist-info/licenses/**/*")
-                    if p.is_file()}
-        for needed in ("licenses/LICENSE", "licenses/crt/aws-lc/LICENSE", "licenses/crt/s2n/LICENSE",
-                       "licenses/crt/aws-c-s3/LICENSE"):
+        licenses = {
+            p.relative_to(tmp).as_posix().split("/", 1)[1]
+            for p in Path(tmp).glob("*.dist-info/licenses/**/*")
+            if p.is_file()
+        }
+        for needed in (
+            "licenses/LICENSE",
+            "licenses/crt/aws-lc/LICENSE",
+            "licenses/crt/s2n/LICENSE",
+            "licenses/crt/aws-c-s3/LICENSE",
+        ):
             if needed not in licenses:
                 problems.append(f"{wheel.name}: no {needed} (has {sorted(licenses)})")
     if not problems:
-        print(f"{wheel.name}: {tag.group(1) if tag else '?'}, links {module_libraries(linked)}, "
-              f"exports PyInit__s3conn only, {len(licenses)} licence files")
+        print(
+            f"{wheel.name}: {tag.group(1) if tag else '?'}, links {module_libraries(linked)}, "
+            f"exports PyInit__s3conn only, {len(licenses)} licence files"
+        )
     return problems
 
 
@@ -71,7 +79,7 @@ def module_libraries(ldd_output: str) -> str:
     return ", ".join(line.split()[0] for line in ldd_output.splitlines() if "=>" in line)
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[0] == "same-files":
         problems = same_files(Path(argv[1]), Path(argv[2]))
     elif len(argv) >= 2 and argv[0] == "release":

@@ -33,12 +33,19 @@ def main() -> int:
     with checkpoint.reader(f"s3://{bucket}/{prefix}ckpt/model.pt") as reader:
         assert torch.equal(torch.load(reader, weights_only=True)["w"], state["w"])
 
-    iterable = S3IterableDataset.from_prefix(f"s3://{bucket}/{prefix}", region=region, endpoint=endpoint,
-                                             s3client_config=config, transform=read_all, enable_sharding=True)
+    iterable = S3IterableDataset.from_prefix(
+        f"s3://{bucket}/{prefix}",
+        region=region,
+        endpoint=endpoint,
+        s3client_config=config,
+        transform=read_all,
+        enable_sharding=True,
+    )
     seen = sorted(len(b) for b in DataLoader(iterable, batch_size=None, num_workers=2) if len(b) < 2000)
     assert seen == [1000 + i for i in range(8)], seen
-    mapped = S3MapDataset.from_prefix(f"s3://{bucket}/{prefix}", region=region, endpoint=endpoint,
-                                      s3client_config=config, transform=read_all)
+    mapped = S3MapDataset.from_prefix(
+        f"s3://{bucket}/{prefix}", region=region, endpoint=endpoint, s3client_config=config, transform=read_all
+    )
     assert len(mapped) == 9
     try:
         checkpoint.reader(f"s3://{bucket}/{prefix}missing").read()

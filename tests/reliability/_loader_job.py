@@ -18,14 +18,27 @@ def key_of(reader):  # type: ignore[no-untyped-def]
 def main() -> int:
     endpoint, region, uri, method, expected = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
     config = S3ClientConfig(force_path_style=True)
-    iterable = S3IterableDataset.from_prefix(uri, region=region, endpoint=endpoint, s3client_config=config,
-                                             enable_sharding=True, transform=key_of, shuffle_buffer_size=16)
+    iterable = S3IterableDataset.from_prefix(
+        uri,
+        region=region,
+        endpoint=endpoint,
+        s3client_config=config,
+        enable_sharding=True,
+        transform=key_of,
+        shuffle_buffer_size=16,
+    )
     mapped = S3MapDataset.from_prefix(uri, region=region, endpoint=endpoint, s3client_config=config, transform=key_of)
     for epoch in range(3):
         iterable.set_epoch(epoch)
         for dataset, kwargs in ((iterable, {"batch_size": None}), (mapped, {"batch_size": 8, "shuffle": True})):
-            loader = DataLoader(dataset, num_workers=8, multiprocessing_context=method, timeout=120,
-                                collate_fn=None if kwargs["batch_size"] is None else list, **kwargs)
+            loader = DataLoader(
+                dataset,
+                num_workers=8,
+                multiprocessing_context=method,
+                timeout=120,
+                collate_fn=None if kwargs["batch_size"] is None else list,
+                **kwargs,
+            )
             seen = collections.Counter()
             for item in loader:
                 pairs = [item] if kwargs["batch_size"] is None else item  # one (key, size), or a batch of them

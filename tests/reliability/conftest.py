@@ -3,7 +3,8 @@ retry quickly enough for hundreds of faults to fit in a test run."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

@@ -33,25 +33,32 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
-from typing import Dict, List, Optional, Tuple
 
 MiB = 1024 * 1024
 
 
 class HostileServer:
     def __init__(self, role: str, *, size: int = 20 * MiB) -> None:
-        if role not in ("silent", "drip", "repeat_token", "no_token", "raw_keys", "changing", "garbage",
-                        "range_quirks"):
+        if role not in (
+            "silent",
+            "drip",
+            "repeat_token",
+            "no_token",
+            "raw_keys",
+            "changing",
+            "garbage",
+            "range_quirks",
+        ):
             raise ValueError(f"unknown role {role!r}")
         self.role = role
         self.size = size
-        self.requests: List[Tuple[str, str, Dict[str, str]]] = []
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.connections = 0
         self._versions = [bytes([65 + v]) * size for v in range(2)]  # b"AAA...", b"BBB..."
         self._etags = [hashlib.md5(body).hexdigest() for body in self._versions]
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._thread: Optional[threading.Thread] = None
-        self._server: Optional[asyncio.base_events.Server] = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.base_events.Server | None = None
         self._lock = threading.Lock()
         self.port = 0
 
@@ -71,14 +78,12 @@ class HostileServer:
 
     # -- lifecycle ----------------------------------------------------------
 
-    def __enter__(self) -> "HostileServer":
+    def __enter__(self) -> HostileServer:
         ready = threading.Event()
 
         def serve() -> None:
             self._loop = asyncio.new_event_loop()
-            self._server = self._loop.run_until_complete(
-                asyncio.start_server(self._handle, "127.0.0.1", 0)
-            )
+            self._server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             self._loop.run_forever()
@@ -140,7 +145,7 @@ class HostileServer:
         finally:
             writer.close()
 
-    async def _answer(self, method: str, target: str, headers: Dict[str, str], writer: asyncio.StreamWriter) -> bool:
+    async def _answer(self, method: str, target: str, headers: dict[str, str], writer: asyncio.StreamWriter) -> bool:
         """Answers one request; False closes the connection."""
         if self.role == "silent":
             await asyncio.Event().wait()
@@ -149,7 +154,7 @@ class HostileServer:
             body = (
                 '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><Prefix></Prefix>'
                 f"<KeyCount>1</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>{token}"
-                f"<Contents><Key>key-{self.request_count}</Key><Size>1</Size><ETag>\"e\"</ETag>"
+                f'<Contents><Key>key-{self.request_count}</Key><Size>1</Size><ETag>"e"</ETag>'
                 "<LastModified>2026-01-01T00:00:00.000Z</LastModified></Contents></ListBucketResult>"
             ).encode()
             await self._send(writer, 200, {"Content-Type": "application/xml"}, body)
@@ -158,8 +163,9 @@ class HostileServer:
             body = (
                 '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><Prefix></Prefix>'
                 "<KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>"
-                + "".join(f"<Contents><Key>{key}</Key><Size>1</Size><ETag>\"e\"</ETag></Contents>"
-                          for key in ("p+q", "a%20b"))
+                + "".join(
+                    f'<Contents><Key>{key}</Key><Size>1</Size><ETag>"e"</ETag></Contents>' for key in ("p+q", "a%20b")
+                )
                 + "<CommonPrefixes><Prefix>d+/</Prefix></CommonPrefixes></ListBucketResult>"
             ).encode()
             await self._send(writer, 200, {"Content-Type": "application/xml"}, body)
@@ -181,35 +187,51 @@ class HostileServer:
             status, extra, part = 200, {}, body
             range_header = headers.get("range", "")
             if range_header.startswith("bytes="):
-                first, _, last = range_header[len("bytes="):].partition("-")
+                first, _, last = range_header[len("bytes=") :].partition("-")
                 start = int(first)
                 end = min(int(last) if last else self.size - 1, self.size - 1)
-                part = body[start:end + 1]
+                part = body[start : end + 1]
                 status, extra = 206, {"Content-Range": f"bytes {start}-{end}/{self.size}"}
-            fields = {"ETag": f'"{etag}"', "Last-Modified": "Thu, 01 Jan 2026 00:00:00 GMT",
-                      "Content-Type": "application/octet-stream", **extra}
+            fields = {
+                "ETag": f'"{etag}"',
+                "Last-Modified": "Thu, 01 Jan 2026 00:00:00 GMT",
+                "Content-Type": "application/octet-stream",
+                **extra,
+            }
             if method == "HEAD":
                 await self._send(writer, status, fields, b"", content_length=len(part))
                 return True
             if self.role == "drip":
                 await self._send(writer, status, fields, b"", content_length=len(part))
                 for i in range(len(part)):
-                    writer.write(part[i:i + 1])
+                    writer.write(part[i : i + 1])
                     await writer.drain()
                     await asyncio.sleep(0.05)
                 return True
             await self._send(writer, status, fields, part)
             return True
-        await self._send(writer, 404, {"Content-Type": "application/xml"},
-                         b"<Error><Code>NoSuchKey</Code><Message>no</Message></Error>")
+        await self._send(
+            writer,
+            404,
+            {"Content-Type": "application/xml"},
+            b"<Error><Code>NoSuchKey</Code><Message>no</Message></Error>",
+        )
         return True
 
-    async def _send(self, writer: asyncio.StreamWriter, status: int, fields: Dict[str, str], body: bytes,
-                    content_length: Optional[int] = None) -> None:
+    async def _send(
+        self,
+        writer: asyncio.StreamWriter,
+        status: int,
+        fields: dict[str, str],
+        body: bytes,
+        content_length: int | None = None,
+    ) -> None:
         reasons = {200: "OK", 206: "Partial Content", 404: "Not Found"}
-        lines = [f"HTTP/1.1 {status} {reasons.get(status, 'Status')}",
-                 f"Content-Length: {len(body) if content_length is None else content_length}",
-                 "x-amz-request-id: HOSTILE"]
+        lines = [
+            f"HTTP/1.1 {status} {reasons.get(status, 'Status')}",
+            f"Content-Length: {len(body) if content_length is None else content_length}",
+            "x-amz-request-id: HOSTILE",
+        ]
         lines += [f"{name}: {value}" for name, value in fields.items()]
         writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
         await writer.drain()

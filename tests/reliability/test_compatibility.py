@@ -23,8 +23,12 @@ def test_keys_of_a_server_that_ignores_the_encoding_are_taken_as_they_are():
         page = next(Client("us-east-1", endpoint=server.endpoint).list_pages("bucket", "", delimiter="/"))
         assert [info.key for info in page.objects] == ["p+q", "a%20b"]
         assert page.common_prefixes == ["d+/"]
-        dataset = S3MapDataset.from_prefix("s3://bucket/", region="us-east-1", endpoint=server.endpoint,
-                                           s3client_config=S3ClientConfig(force_path_style=True))
+        dataset = S3MapDataset.from_prefix(
+            "s3://bucket/",
+            region="us-east-1",
+            endpoint=server.endpoint,
+            s3client_config=S3ClientConfig(force_path_style=True),
+        )
         assert [dataset._dataset_bucket_key_pairs[i].key for i in range(len(dataset))] == ["p+q", "a%20b"]
 
 
@@ -38,9 +42,12 @@ def test_no_get_asks_for_a_part_number(proxy, s3, prefix, s3_client):
             writer.write(pattern(size, len(name)))
     refused_before = proxy.stats.injected.get(Fault.ERROR_500, 0)
     proxy.inject(Fault.ERROR_500, count=-1, methods={"GET"}, path_contains="partNumber=")
-    dataset = S3MapDataset.from_prefix(f"s3://{s3.bucket}/{prefix}", region=s3.region, endpoint=proxy.endpoint,
-                                       s3client_config=S3ClientConfig(force_path_style=True, part_size=PART_SIZE,
-                                                                      max_attempts=1))
+    dataset = S3MapDataset.from_prefix(
+        f"s3://{s3.bucket}/{prefix}",
+        region=s3.region,
+        endpoint=proxy.endpoint,
+        s3client_config=S3ClientConfig(force_path_style=True, part_size=PART_SIZE, max_attempts=1),
+    )
     read = {reader.key.rsplit("/", 1)[1]: reader.read() for reader in (dataset[i] for i in range(len(dataset)))}
     assert read == {name: pattern(size, len(name)) for name, size in sizes.items()}
     assert proxy.stats.injected.get(Fault.ERROR_500, 0) == refused_before

@@ -60,8 +60,16 @@ def loader_prefix(s3_client, s3):
 @pytest.mark.slow
 @pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
 def test_eight_workers_three_epochs(s3, loader_prefix, method):
-    job = [sys.executable, "-m", "tests.reliability._loader_job", s3.endpoint, s3.region,
-           f"s3://{s3.bucket}/{loader_prefix}", method, "48"]
+    job = [
+        sys.executable,
+        "-m",
+        "tests.reliability._loader_job",
+        s3.endpoint,
+        s3.region,
+        f"s3://{s3.bucket}/{loader_prefix}",
+        method,
+        "48",
+    ]
     result = subprocess.run(job, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0 and result.stdout.strip().endswith("ok"), result.stdout + result.stderr[-2000:]
 
@@ -119,7 +127,9 @@ def test_interpreter_exit_with_requests_in_flight(proxy, s3, s3_client, prefix):
         start = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-c", EXIT_SCRIPT, s3.endpoint, proxy.endpoint, s3.region, s3.bucket, prefix + "big"],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
     finally:
         proxy.clear()

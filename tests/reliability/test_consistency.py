@@ -9,12 +9,12 @@ import io
 import pytest
 import torch
 
-from s3torchconnector import S3Checkpoint, S3ClientConfig, S3Exception, S3IterableDataset, S3ReaderConstructor
+from s3torchconnector import S3Checkpoint, S3Exception, S3IterableDataset, S3ReaderConstructor
 from s3torchconnector._s3client import S3Client
 from s3torchconnector._s3conn import Client, VersionPin
 
 from ..support import PART_SIZE, pattern
-from .hostile import MiB, HostileServer
+from .hostile import HostileServer, MiB
 
 
 def put(client, bucket, key, data):
@@ -148,8 +148,9 @@ def test_torch_load_of_a_checkpoint_overwritten_midway_fails(s3, prefix, client_
 
 def test_a_listing_older_than_the_object_is_detected(s3, prefix, client_config, upload):
     upload(prefix + "data/a", b"x" * 1000)
-    dataset = S3IterableDataset.from_prefix(f"s3://{s3.bucket}/{prefix}data/", region=s3.region,
-                                            endpoint=s3.endpoint, s3client_config=client_config)
+    dataset = S3IterableDataset.from_prefix(
+        f"s3://{s3.bucket}/{prefix}data/", region=s3.region, endpoint=s3.endpoint, s3client_config=client_config
+    )
     client = S3Client(s3.region, endpoint=s3.endpoint, s3client_config=client_config)
     (listed,) = list(client.list_objects(s3.bucket, prefix + "data/"))[0].objects
     upload(prefix + "data/a", b"y" * 3000)

@@ -65,8 +65,12 @@ def test_exit_with_requests_in_flight_keeps_the_programs_status(proxy, s3, prefi
     if slow:
         proxy.inject(Fault.SLOW_FIRST_BYTE, count=-1, path_contains=prefix, delay=0.3)
         endpoint = proxy.endpoint
-    result = subprocess.run([sys.executable, "-c", PROGRAM, endpoint, s3.region, s3.bucket, prefix],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM, endpoint, s3.region, s3.bucket, prefix],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 3, result.stderr[-3000:]
     for failure in ("terminate called", "Fatal Python error", "Segmentation fault", "leaked"):
         assert failure not in result.stderr, result.stderr[-3000:]

@@ -13,7 +13,6 @@ import random
 import time
 import warnings
 
-import pytest
 import torch
 import torch.distributed.checkpoint as dcp
 
@@ -54,8 +53,7 @@ def test_fault_soak(proxy, s3, prefix):
     stream.write(versions[current])
     stream.close()
 
-    counts = {"read": 0, "ranged": 0, "into": 0, "write": 0, "list": 0, "overwrite": 0, "errors": 0,
-              "changed": 0}
+    counts = {"read": 0, "ranged": 0, "into": 0, "write": 0, "list": 0, "overwrite": 0, "errors": 0, "changed": 0}
     verified_bytes = 0
     start_faults = proxy.stats.total_injected
     client = fast_client(proxy.endpoint, s3.region)
@@ -139,9 +137,11 @@ def test_fault_soak(proxy, s3, prefix):
             proxy.clear()
 
     injected = proxy.stats.total_injected - start_faults
-    print(f"\nfault soak: {injected} faults injected over {iteration} operations {counts}, "
-          f"{verified_bytes} bytes verified; by kind: "
-          + ", ".join(f"{k.value}={v}" for k, v in sorted(proxy.stats.injected.items(), key=lambda kv: kv[0].value)))
+    print(
+        f"\nfault soak: {injected} faults injected over {iteration} operations {counts}, "
+        f"{verified_bytes} bytes verified; by kind: "
+        + ", ".join(f"{k.value}={v}" for k, v in sorted(proxy.stats.injected.items(), key=lambda kv: kv[0].value))
+    )
     assert injected >= FAULTS
 
 

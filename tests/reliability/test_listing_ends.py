@@ -42,11 +42,13 @@ def test_datasets_and_clients_see_the_same_error(kind):
         uri = "s3://bucket/data/"
         with pytest.raises(S3Exception) as raised:
             if kind == "iterable":
-                list(S3IterableDataset.from_prefix(uri, region="us-east-1", endpoint=server.endpoint,
-                                                   s3client_config=config))
+                list(
+                    S3IterableDataset.from_prefix(
+                        uri, region="us-east-1", endpoint=server.endpoint, s3client_config=config
+                    )
+                )
             elif kind == "map":
-                len(S3MapDataset.from_prefix(uri, region="us-east-1", endpoint=server.endpoint,
-                                             s3client_config=config))
+                len(S3MapDataset.from_prefix(uri, region="us-east-1", endpoint=server.endpoint, s3client_config=config))
             else:
                 client = S3Client("us-east-1", endpoint=server.endpoint, s3client_config=config)
                 list(client.list_objects("bucket", "data/"))

@@ -105,8 +105,7 @@ def test_https_against_a_silent_plain_port_is_not_retried():
 
 def test_https_against_the_local_servers_plain_port_fails_with_a_hint(s3):
     endpoint = s3.endpoint.replace("http://", "https://")
-    client = S3Client(s3.region, endpoint=endpoint,
-                      s3client_config=S3ClientConfig(force_path_style=True))
+    client = S3Client(s3.region, endpoint=endpoint, s3client_config=S3ClientConfig(force_path_style=True))
     with pytest.raises(S3Exception) as raised:
         client.head_object(s3.bucket, "anything")
     assert raised.value.code in ("TlsError", "NetworkError") and "use an http:// endpoint" in str(raised.value)
@@ -116,9 +115,26 @@ def test_https_against_the_local_servers_plain_port_fails_with_a_hint(s3):
 def untrusted_tls_server(tmp_path_factory):
     """A TLS server whose certificate no client trusts; counts handshakes."""
     d = tmp_path_factory.mktemp("untrusted")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=127.0.0.1", "-keyout", str(d / "key.pem"), "-out", str(d / "cert.pem")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(d / "key.pem"),
+            "-out",
+            str(d / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(d / "cert.pem", d / "key.pem")
     listener = socket.socket()

@@ -50,8 +50,12 @@ def test_credentials_never_appear_in_output(s3, tmp_path):
     env = dict(os.environ, S3CONN_CRT_LOG_LEVEL="trace", S3CONN_CRT_LOG_FILE=str(log_file))
     runs = []
     for extra in ({}, {"AWS_SESSION_TOKEN": token}):
-        result = subprocess.run([sys.executable, "-c", LEAK_SCRIPT, s3.endpoint, s3.region, s3.bucket],
-                                env=dict(env, **extra), capture_output=True, timeout=120)
+        result = subprocess.run(
+            [sys.executable, "-c", LEAK_SCRIPT, s3.endpoint, s3.region, s3.bucket],
+            env=dict(env, **extra),
+            capture_output=True,
+            timeout=120,
+        )
         runs.append(result)
     assert runs[0].returncode == 0, runs[0].stderr.decode()[-2000:]
     assert b"payload" in runs[0].stdout
@@ -77,13 +81,51 @@ def _openssl(*args: str) -> None:
 @pytest.fixture(scope="module")
 def certificates(tmp_path_factory):
     d = tmp_path_factory.mktemp("tls")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=s3conn test CA",
-             "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"))
-    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-             "-keyout", str(d / "server.key"), "-out", str(d / "server.csr"))
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=s3conn test CA",
+        "-keyout",
+        str(d / "ca.key"),
+        "-out",
+        str(d / "ca.pem"),
+    )
+    _openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-keyout",
+        str(d / "server.key"),
+        "-out",
+        str(d / "server.csr"),
+    )
     (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    _openssl("x509", "-req", "-in", str(d / "server.csr"), "-CA", str(d / "ca.pem"), "-CAkey", str(d / "ca.key"),
-             "-CAcreateserial", "-days", "2", "-extfile", str(d / "san.ext"), "-out", str(d / "server.pem"))
+    _openssl(
+        "x509",
+        "-req",
+        "-in",
+        str(d / "server.csr"),
+        "-CA",
+        str(d / "ca.pem"),
+        "-CAkey",
+        str(d / "ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        str(d / "san.ext"),
+        "-out",
+        str(d / "server.pem"),
+    )
     return d
 
 
@@ -110,8 +152,9 @@ def test_tls_with_the_ca_bundle_works(s3, certificates, tls_endpoint, prefix, mo
 
 def test_tls_without_the_ca_is_refused(s3, tls_endpoint, monkeypatch):
     monkeypatch.delenv("AWS_CA_BUNDLE", raising=False)
-    client = S3Client(s3.region, endpoint=tls_endpoint,
-                      s3client_config=S3ClientConfig(force_path_style=True, max_attempts=1))
+    client = S3Client(
+        s3.region, endpoint=tls_endpoint, s3client_config=S3ClientConfig(force_path_style=True, max_attempts=1)
+    )
     with pytest.raises(S3Exception) as error:
         client.head_object(s3.bucket, "anything")
     assert error.value.code == "TlsError"
@@ -120,7 +163,10 @@ def test_tls_without_the_ca_is_refused(s3, tls_endpoint, monkeypatch):
 
 
 def test_missing_ca_file_is_a_clear_error(s3, tls_endpoint, tmp_path):
-    client = S3Client(s3.region, endpoint=tls_endpoint,
-                      s3client_config=S3ClientConfig(force_path_style=True, ca_bundle=str(tmp_path / "nope.pem")))
+    client = S3Client(
+        s3.region,
+        endpoint=tls_endpoint,
+        s3client_config=S3ClientConfig(force_path_style=True, ca_bundle=str(tmp_path / "nope.pem")),
+    )
     with pytest.raises(S3Exception, match="reading the CA file .*nope.pem"):
         client.head_object(s3.bucket, "anything")

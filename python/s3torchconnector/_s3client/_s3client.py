@@ -8,7 +8,8 @@ import logging
 import os
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .._s3conn import Client as _NativeClient
 from .._s3conn import GetObjectStream, ListObjectsPage, ListObjectsPaginator, ObjectInfo, VersionPin
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _clients_lock = threading.Lock()
-_live_clients: "weakref.WeakSet[S3Client]" = weakref.WeakSet()
+_live_clients: weakref.WeakSet[S3Client] = weakref.WeakSet()
 # Bumped in every fork child: cheaper to compare than os.getpid() per request.
 _process_generation = 0
 
@@ -44,7 +45,6 @@ def _forget_native_clients_in_child() -> None:
 os.register_at_fork(after_in_child=_forget_native_clients_in_child)
 
 
-
 class S3Client:
     """A lazily connected S3 client; picklable as its configuration.
 
@@ -60,24 +60,22 @@ class S3Client:
         self,
         region: str,
         *,
-        endpoint: Optional[str] = None,
-        user_agent: Optional[UserAgent] = None,
-        s3client_config: Optional[S3ClientConfig] = None,
+        endpoint: str | None = None,
+        user_agent: UserAgent | None = None,
+        s3client_config: S3ClientConfig | None = None,
     ) -> None:
         if not isinstance(region, str):
             raise TypeError(f"region must be a str, not {type(region).__name__}")
         if endpoint is not None and not isinstance(endpoint, str):
             raise TypeError(f"endpoint must be a str or None, not {type(endpoint).__name__}")
         if s3client_config is not None and not isinstance(s3client_config, S3ClientConfig):
-            raise TypeError(
-                f"s3client_config must be an S3ClientConfig, not {type(s3client_config).__name__}"
-            )
+            raise TypeError(f"s3client_config must be an S3ClientConfig, not {type(s3client_config).__name__}")
         self._region = region
         self._endpoint = endpoint or None
         self._user_agent_prefix = (user_agent or UserAgent()).prefix
         self._s3client_config = s3client_config or S3ClientConfig()
-        self._native: Optional[_NativeClient] = None
-        self._native_pid: Optional[int] = None  # the process generation it was made in
+        self._native: _NativeClient | None = None
+        self._native_pid: int | None = None  # the process generation it was made in
         # Fail now, not at the first request, on a bad endpoint or config.
         native = self._make_native()
         with _clients_lock:
@@ -90,7 +88,7 @@ class S3Client:
         return self._region
 
     @property
-    def endpoint(self) -> Optional[str]:
+    def endpoint(self) -> str | None:
         return self._endpoint
 
     @property
@@ -106,7 +104,7 @@ class S3Client:
         """How far one download runs ahead of its reader (the native client's)."""
         return int(self._client.resolved_config["read_ahead"])
 
-    def __getstate__(self) -> Dict[str, Any]:
+    def __getstate__(self) -> dict[str, Any]:
         return {
             "region": self._region,
             "endpoint": self._endpoint,
@@ -114,7 +112,7 @@ class S3Client:
             "s3client_config": self._s3client_config,
         }
 
-    def __setstate__(self, state: Dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self._region = state["region"]
         self._endpoint = state["endpoint"]
         self._user_agent_prefix = state["user_agent_prefix"]
@@ -173,9 +171,9 @@ class S3Client:
         bucket: str,
         key: str,
         *,
-        object_info: Optional[ObjectInfo] = None,
-        reader_constructor: Optional["S3ReaderConstructorProtocol"] = None,
-    ) -> "S3Reader":
+        object_info: ObjectInfo | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
+    ) -> S3Reader:
         """A reader for s3://bucket/key. With ``object_info`` (from a listing) no
         HeadObject is ever needed for the size."""
         log.debug("GetObject s3://%s/%s", bucket, key)
@@ -190,10 +188,10 @@ class S3Client:
 
     def get_objects(
         self,
-        objects: Sequence[Tuple[str, str, Optional[ObjectInfo]]],
+        objects: Sequence[tuple[str, str, ObjectInfo | None]],
         *,
-        reader_constructor: Optional["S3ReaderConstructorProtocol"] = None,
-    ) -> List["S3Reader"]:
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
+    ) -> list[S3Reader]:
         """Readers for many objects at once, each already downloading (when its
         reader can prefetch): the batched form of ``get_object``."""
         readers = [
@@ -206,7 +204,7 @@ class S3Client:
                 prefetch()
         return readers
 
-    def put_object(self, bucket: str, key: str, storage_class: Optional[str] = None) -> "S3Writer":
+    def put_object(self, bucket: str, key: str, storage_class: str | None = None) -> S3Writer:
         """A writer that uploads to s3://bucket/key: one PutObject up to a part,
         a multipart upload beyond. The object appears whole when the writer
         closes, and never when it is aborted or dropped unclosed."""
@@ -220,9 +218,7 @@ class S3Client:
         log.debug("HeadObject s3://%s/%s", bucket, key)
         return self._client.head_object(bucket, key)
 
-    def list_objects(
-        self, bucket: str, prefix: str = "", delimiter: str = "", max_keys: int = 1000
-    ) -> "ListObjectPages":
+    def list_objects(self, bucket: str, prefix: str = "", delimiter: str = "", max_keys: int = 1000) -> ListObjectPages:
         """The pages of a ListObjectsV2 listing, fetched one at a time as iterated."""
         log.debug("ListObjectsV2 s3://%s/%s", bucket, prefix)
         return ListObjectPages(self, bucket, prefix, delimiter, max_keys)
@@ -232,7 +228,7 @@ class S3Client:
         log.debug("DeleteObject s3://%s/%s", bucket, key)
         self._client.delete_object(bucket, key)
 
-    def metrics(self) -> Dict[str, Any]:
+    def metrics(self) -> dict[str, Any]:
         """This process's counters for this client: requests by operation, bytes
         moved, retries, throttles, errors, first-byte latency (see the
         observability guide)."""
@@ -249,7 +245,7 @@ class S3Client:
         self._client.copy_object(src_bucket, src_key, dst_bucket, dst_key)
 
 
-def _default_reader_constructor() -> "S3ReaderConstructorProtocol":
+def _default_reader_constructor() -> S3ReaderConstructorProtocol:
     from ..s3reader import S3ReaderConstructor  # the readers import this module
 
     return S3ReaderConstructor.default()
@@ -268,7 +264,7 @@ class ObjectStreams:
 
     __slots__ = ("_client", "bucket", "key", "_info", "_version")
 
-    def __init__(self, client: S3Client, bucket: str, key: str, info: Optional[ObjectInfo]) -> None:
+    def __init__(self, client: S3Client, bucket: str, key: str, info: ObjectInfo | None) -> None:
         self._client = client
         self.bucket = bucket
         self.key = key
@@ -276,7 +272,7 @@ class ObjectStreams:
         self._version = VersionPin(info.etag) if info is not None and info.etag else VersionPin()
 
     @property
-    def size_hint(self) -> Optional[int]:
+    def size_hint(self) -> int | None:
         return self._info.size if self._info is not None else None
 
     def object_info(self) -> ObjectInfo:
@@ -285,12 +281,12 @@ class ObjectStreams:
             self._info = self._client._client.head_object(self.bucket, self.key, version=self._version)
         return self._info
 
-    def __call__(self, start: Optional[int] = None, end: Optional[int] = None) -> GetObjectStream:
+    def __call__(self, start: int | None = None, end: int | None = None) -> GetObjectStream:
         return self._client._client.get_object(
             self.bucket, self.key, start=start, end=end, size_hint=self.size_hint, version=self._version
         )
 
-    def read_into(self, offset: int, buffer: Union[bytearray, memoryview, Any]) -> int:
+    def read_into(self, offset: int, buffer: bytearray | memoryview | Any) -> int:
         """Bytes [offset, offset + len(buffer)) straight into ``buffer``; returns how
         many arrived (fewer at the end of the object)."""
         return self._client._client.get_object_into(self.bucket, self.key, offset, buffer, version=self._version)
@@ -309,7 +305,7 @@ class ListObjectPages:
         prefix: str,
         delimiter: str,
         max_keys: int,
-        continuation_token: Optional[str] = None,
+        continuation_token: str | None = None,
     ) -> None:
         self._client = client
         self.bucket = bucket
@@ -317,11 +313,11 @@ class ListObjectPages:
         self.delimiter = delimiter
         self.max_keys = max_keys
         self._start_token = continuation_token
-        self._pages: Optional[ListObjectsPaginator] = None
+        self._pages: ListObjectsPaginator | None = None
         self.complete = False
 
     @property
-    def continuation_token(self) -> Optional[str]:
+    def continuation_token(self) -> str | None:
         return self._pages.continuation_token if self._pages is not None else self._start_token
 
     def __iter__(self) -> Iterator[ListObjectsPage]:
@@ -342,7 +338,7 @@ class ListObjectPages:
         self.complete = self._pages.done
         return page
 
-    def __getstate__(self) -> Dict[str, Any]:
+    def __getstate__(self) -> dict[str, Any]:
         return {
             "client": self._client,
             "bucket": self.bucket,
@@ -353,7 +349,7 @@ class ListObjectPages:
             "complete": self.complete,
         }
 
-    def __setstate__(self, state: Dict[str, Any]) -> None:
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self._client = state["client"]
         self.bucket = state["bucket"]
         self.prefix = state["prefix"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
@@ -55,12 +54,12 @@ class S3ClientConfig:
     unsigned: bool = False
     force_path_style: bool = False
     max_attempts: int = 10
-    profile: Optional[str] = None
+    profile: str | None = None
     requester_pays: bool = False
-    memory_limit_bytes: Optional[int] = None
+    memory_limit_bytes: int | None = None
     upload_checksums: bool = False
     validate_checksums: bool = False
-    ca_bundle: Optional[str] = None
+    ca_bundle: str | None = None
     connect_timeout_ms: int = 3000
     stall_timeout_seconds: int = 10
 
@@ -103,8 +102,7 @@ class S3ClientConfig:
                 )
         if self.unsigned and self.requester_pays:
             raise ValueError(
-                "requester_pays cannot be combined with unsigned=True: S3 only bills requesters "
-                "it can identify"
+                "requester_pays cannot be combined with unsigned=True: S3 only bills requesters it can identify"
             )
         # The rest (combinations the CRT would refuse at the first request:
         # a part size the memory limit cannot hold, ...) is libs3conn's to say.

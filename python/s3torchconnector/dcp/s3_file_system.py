@@ -6,8 +6,8 @@ import io
 import logging
 import os
 import time
+from collections.abc import Generator
 from contextlib import contextmanager
-from typing import Generator, Optional, Tuple, Union
 
 import torch
 from torch.distributed.checkpoint.filesystem import FileSystemBase
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 _DELETE_ATTEMPTS = 3
 
 
-def to_s3_uri(path: Union[str, os.PathLike[str]]) -> str:
+def to_s3_uri(path: str | os.PathLike[str]) -> str:
     """The S3 URI in ``path``. A pathlib.Path collapses ``s3://`` into ``s3:/``;
     that form is accepted too."""
     text = os.fspath(path)
@@ -34,7 +34,7 @@ def to_s3_uri(path: Union[str, os.PathLike[str]]) -> str:
     return text
 
 
-def _bucket_and_key(path: Union[str, os.PathLike[str]]) -> Tuple[str, str]:
+def _bucket_and_key(path: str | os.PathLike[str]) -> tuple[str, str]:
     bucket, key = parse_s3_uri(to_s3_uri(path))
     if not key:
         raise ValueError(f"{to_s3_uri(path)!r} names a bucket, not an object")
@@ -55,14 +55,14 @@ class S3FileSystem(FileSystemBase):
     def __init__(
         self,
         region: str,
-        s3_client: Optional[S3Client] = None,
-        s3client_config: Optional[S3ClientConfig] = None,
-        reader_constructor: Optional[S3ReaderConstructorProtocol] = None,
-        endpoint: Optional[str] = None,
+        s3_client: S3Client | None = None,
+        s3client_config: S3ClientConfig | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | None = None,
+        endpoint: str | None = None,
     ) -> None:
         if s3_client is not None and not isinstance(s3_client, S3Client):
             raise TypeError(f"s3_client must be an S3Client, not {type(s3_client).__name__}")
-        self._path: Union[str, os.PathLike[str]] = ""
+        self._path: str | os.PathLike[str] = ""
         self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
         reader_type = S3ReaderConstructor.get_reader_type_string(self._reader_constructor)
         self._client = s3_client or S3Client(
@@ -73,7 +73,7 @@ class S3FileSystem(FileSystemBase):
         )
 
     @contextmanager
-    def create_stream(self, path: Union[str, os.PathLike[str]], mode: str) -> Generator[io.IOBase, None, None]:
+    def create_stream(self, path: str | os.PathLike[str], mode: str) -> Generator[io.IOBase, None, None]:
         """A writer ("wb") or reader ("rb") of the object at ``path``. A writer
         left by an exception uploads nothing.
 
@@ -94,14 +94,14 @@ class S3FileSystem(FileSystemBase):
             with self._client.get_object(bucket, key, reader_constructor=self._reader_constructor) as reader:
                 yield reader
 
-    def concat_path(self, path: Union[str, os.PathLike[str]], suffix: str) -> str:
+    def concat_path(self, path: str | os.PathLike[str], suffix: str) -> str:
         return os.path.join(to_s3_uri(path), suffix)
 
-    def init_path(self, path: Union[str, os.PathLike[str]]) -> Union[str, os.PathLike[str]]:
+    def init_path(self, path: str | os.PathLike[str]) -> str | os.PathLike[str]:
         self._path = path
         return path
 
-    def rename(self, old_path: Union[str, os.PathLike[str]], new_path: Union[str, os.PathLike[str]]) -> None:
+    def rename(self, old_path: str | os.PathLike[str], new_path: str | os.PathLike[str]) -> None:
         """Copies the object to ``new_path``, then deletes ``old_path`` (the delete is
         retried). S3 has no rename; the copy replaces ``new_path`` atomically.
 
@@ -132,10 +132,10 @@ class S3FileSystem(FileSystemBase):
                 logger.warning("deleting s3://%s/%s failed (attempt %d), retrying", bucket, key, attempt)
                 time.sleep(0.2 * 2**attempt)
 
-    def mkdir(self, path: Union[str, os.PathLike[str]]) -> None:
+    def mkdir(self, path: str | os.PathLike[str]) -> None:
         """No-op: S3 has no directories."""
 
-    def exists(self, path: Union[str, os.PathLike[str]]) -> bool:
+    def exists(self, path: str | os.PathLike[str]) -> bool:
         bucket, key = _bucket_and_key(path)
         try:
             self._client.head_object(bucket, key)
@@ -143,13 +143,13 @@ class S3FileSystem(FileSystemBase):
             return False
         return True
 
-    def rm_file(self, path: Union[str, os.PathLike[str]]) -> None:
+    def rm_file(self, path: str | os.PathLike[str]) -> None:
         bucket, key = _bucket_and_key(path)
         logger.debug("remove s3://%s/%s", bucket, key)
         self._client.delete_object(bucket, key)
 
     @classmethod
-    def validate_checkpoint_id(cls, checkpoint_id: Union[str, os.PathLike[str]]) -> bool:
+    def validate_checkpoint_id(cls, checkpoint_id: str | os.PathLike[str]) -> bool:
         try:
             parse_s3_uri(to_s3_uri(checkpoint_id))
         except (TypeError, ValueError):

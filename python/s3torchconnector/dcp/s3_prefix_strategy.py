@@ -9,7 +9,6 @@ DCP appends ``<n>.distcp``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import List, Optional
 
 import torch.distributed as dist
 
@@ -26,11 +25,11 @@ class S3PrefixStrategyBase(ABC):
         """Generate storage prefix for the given rank."""
 
 
-def _epoch_part(epoch_num: Optional[int]) -> str:
+def _epoch_part(epoch_num: int | None) -> str:
     return f"epoch_{epoch_num}/" if epoch_num is not None else ""
 
 
-def _check_epoch(epoch_num: Optional[int]) -> None:
+def _check_epoch(epoch_num: int | None) -> None:
     if epoch_num is not None and (not isinstance(epoch_num, int) or isinstance(epoch_num, bool)):
         raise ValueError(f"Epoch number must be None or an integer, got {epoch_num!r}")
 
@@ -61,9 +60,9 @@ class NumericPrefixStrategy(S3PrefixStrategyBase):
     def __init__(
         self,
         base: int,
-        epoch_num: Optional[int] = None,
+        epoch_num: int | None = None,
         min_prefix_length: int = 10,
-        prefix_count: Optional[int] = None,
+        prefix_count: int | None = None,
     ) -> None:
         if not isinstance(min_prefix_length, int) or min_prefix_length < 1:
             raise ValueError(f"Minimum prefix length must be positive, got {min_prefix_length!r}")
@@ -79,7 +78,7 @@ class NumericPrefixStrategy(S3PrefixStrategyBase):
             prefix_count = dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
         self.prefix_count = prefix_count
         length = max(self._digits_needed(), min_prefix_length)
-        self.prefix_map: List[str] = [self._format_number(i, length)[::-1] for i in range(prefix_count)]
+        self.prefix_map: list[str] = [self._format_number(i, length)[::-1] for i in range(prefix_count)]
 
     def _digits_needed(self) -> int:
         digits, capacity = 1, self.base
@@ -107,7 +106,7 @@ class BinaryPrefixStrategy(NumericPrefixStrategy):
     """
 
     def __init__(
-        self, epoch_num: Optional[int] = None, min_prefix_length: int = 10, prefix_count: Optional[int] = None
+        self, epoch_num: int | None = None, min_prefix_length: int = 10, prefix_count: int | None = None
     ) -> None:
         super().__init__(2, epoch_num, min_prefix_length, prefix_count)
 
@@ -126,7 +125,7 @@ class HexPrefixStrategy(NumericPrefixStrategy):
     """
 
     def __init__(
-        self, epoch_num: Optional[int] = None, min_prefix_length: int = 10, prefix_count: Optional[int] = None
+        self, epoch_num: int | None = None, min_prefix_length: int = 10, prefix_count: int | None = None
     ) -> None:
         super().__init__(16, epoch_num, min_prefix_length, prefix_count)
 
@@ -143,7 +142,7 @@ class RoundRobinPrefixStrategy(S3PrefixStrategyBase):
         epoch_num: adds an ``epoch_<n>/`` level when given.
     """
 
-    def __init__(self, user_prefixes: List[str], epoch_num: Optional[int] = None) -> None:
+    def __init__(self, user_prefixes: list[str], epoch_num: int | None = None) -> None:
         if not user_prefixes:
             raise ValueError("user_prefixes must not be empty")
         if not all(isinstance(p, str) and p for p in user_prefixes):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional, Union
 
 from torch.distributed.checkpoint.filesystem import FileSystemReader
 from torch.distributed.checkpoint.planner import LoadPlan, LoadPlanner, ReadItem
@@ -39,10 +38,10 @@ class S3StorageReader(FileSystemReader):
     def __init__(
         self,
         region: str,
-        path: Union[str, os.PathLike[str]],
-        s3client_config: Optional[S3ClientConfig] = None,
-        reader_constructor: Optional[Union[S3ReaderConstructorProtocol, DCPS3ReaderConstructorProtocol]] = None,
-        endpoint: Optional[str] = None,
+        path: str | os.PathLike[str],
+        s3client_config: S3ClientConfig | None = None,
+        reader_constructor: S3ReaderConstructorProtocol | DCPS3ReaderConstructorProtocol | None = None,
+        endpoint: str | None = None,
         thread_count: int = 8,
     ) -> None:
         if not S3FileSystem.validate_checkpoint_id(path):
@@ -62,14 +61,16 @@ class S3StorageReader(FileSystemReader):
         self.sync_files = False
 
     @classmethod
-    def validate_checkpoint_id(cls, checkpoint_id: Union[str, os.PathLike[str]]) -> bool:
+    def validate_checkpoint_id(cls, checkpoint_id: str | os.PathLike[str]) -> bool:
         return S3FileSystem.validate_checkpoint_id(checkpoint_id)
 
     def prepare_local_plan(self, plan: LoadPlan) -> LoadPlan:
         """Orders the plan's items by file and offset, so that every file is read
         front to back, and hands their byte ranges to a DCP-optimized reader."""
         storage = self.storage_data
-        plan.items.sort(key=lambda item: (storage[item.storage_index].relative_path, storage[item.storage_index].offset))
+        plan.items.sort(
+            key=lambda item: (storage[item.storage_index].relative_path, storage[item.storage_index].offset)
+        )
         if isinstance(self._reader_constructor, DCPS3ReaderConstructorProtocol):
             self._reader_constructor.set_item_ranges_by_file(plan.items, storage, self.path)
         return plan
@@ -78,14 +79,16 @@ class S3StorageReader(FileSystemReader):
         """Reads the plan's files ``thread_count`` at a time, each file as
         FileSystemReader reads it (the same bytes, in the plan's order within a
         file); a latency per file is paid once per batch of files, not per file."""
-        per_file: Dict[str, List[ReadItem]] = {}
+        per_file: dict[str, list[ReadItem]] = {}
         for item in plan.items:
             per_file.setdefault(self.storage_data[item.storage_index].relative_path, []).append(item)
         if self._thread_count == 1 or len(per_file) <= 1:
             return super().read_data(plan, planner)
         with ThreadPoolExecutor(min(self._thread_count, len(per_file)), thread_name_prefix="s3-dcp-read") as pool:
-            loads = [pool.submit(super(S3StorageReader, self).read_data, dataclasses.replace(plan, items=items), planner)
-                     for items in per_file.values()]
+            loads = [
+                pool.submit(super(S3StorageReader, self).read_data, dataclasses.replace(plan, items=items), planner)
+                for items in per_file.values()
+            ]
             for load in loads:
                 load.result().wait()
         done: Future[None] = Future()

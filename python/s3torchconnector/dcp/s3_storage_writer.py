@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-from typing import Any, List, Optional, Union
+from typing import Any
 
 from torch.distributed.checkpoint.filesystem import FileSystemWriter
 from torch.distributed.checkpoint.planner import SavePlan
@@ -49,10 +49,10 @@ class S3StorageWriter(FileSystemWriter):
         self,
         region: str,
         path: str,
-        s3client_config: Optional[S3ClientConfig] = None,
-        prefix_strategy: Optional[S3PrefixStrategyBase] = None,
+        s3client_config: S3ClientConfig | None = None,
+        prefix_strategy: S3PrefixStrategyBase | None = None,
         thread_count: int = 1,
-        endpoint: Optional[str] = None,
+        endpoint: str | None = None,
         **kwargs: Any,
     ) -> None:
         if not isinstance(thread_count, int) or isinstance(thread_count, bool) or thread_count < 1:
@@ -68,7 +68,7 @@ class S3StorageWriter(FileSystemWriter):
         self.path = self.fs.init_path(path)
         self.prefix_strategy = prefix_strategy or DefaultPrefixStrategy()
 
-    def prepare_global_plan(self, plans: List[SavePlan]) -> List[SavePlan]:
+    def prepare_global_plan(self, plans: list[SavePlan]) -> list[SavePlan]:
         """Gives each rank its storage prefix; runs on the coordinator before any
         rank writes, which is when stale metadata is removed."""
         self._remove_stale_metadata()
@@ -84,5 +84,5 @@ class S3StorageWriter(FileSystemWriter):
             self.fs.rm_file(metadata)
 
     @classmethod
-    def validate_checkpoint_id(cls, checkpoint_id: Union[str, os.PathLike[str]]) -> bool:
+    def validate_checkpoint_id(cls, checkpoint_id: str | os.PathLike[str]) -> bool:
         return S3FileSystem.validate_checkpoint_id(checkpoint_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any
 
 import lightning
 import torch
@@ -39,8 +39,8 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
     def __init__(
         self,
         region: str,
-        s3client_config: Optional[S3ClientConfig] = None,
-        endpoint: Optional[str] = None,
+        s3client_config: S3ClientConfig | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self.region = region
         self._client = S3Client(
@@ -52,9 +52,9 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
 
     def save_checkpoint(
         self,
-        checkpoint: Dict[str, Any],
+        checkpoint: dict[str, Any],
         path: str,  # an S3 URI, never a local Path
-        storage_options: Optional[Any] = None,
+        storage_options: Any | None = None,
     ) -> None:
         """Save model/training states as a checkpoint file through state-dump and upload to S3.
 
@@ -70,9 +70,9 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
     def load_checkpoint(
         self,
         path: str,
-        map_location: Optional[Any] = None,
-        weights_only: Optional[bool] = None,
-    ) -> Dict[str, Any]:
+        map_location: Any | None = None,
+        weights_only: bool | None = None,
+    ) -> dict[str, Any]:
         """Load checkpoint from an S3 location when resuming or loading ckpt for test/validate/predict stages.
 
         Args:
@@ -90,7 +90,7 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
         bucket, key = self._location(path)
         # Streaming: a checkpoint is read once, front to back (see S3Checkpoint).
         with self._client.get_object(bucket, key, reader_constructor=_STREAMING) as reader:
-            loaded: Dict[str, Any] = torch.load(reader, map_location, weights_only=weights_only)  # type: ignore[arg-type]
+            loaded: dict[str, Any] = torch.load(reader, map_location, weights_only=weights_only)  # type: ignore[arg-type]
         return loaded
 
     def remove_checkpoint(self, path: str) -> None:
@@ -106,7 +106,7 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
         """This method is called to teardown the process."""
 
     @staticmethod
-    def _location(path: str) -> "tuple[str, str]":
+    def _location(path: str) -> tuple[str, str]:
         if not isinstance(path, str):
             raise TypeError(
                 f"{type(path).__name__!r} is not a supported type for 'path'. Must be a string formatted as an S3 uri."

@@ -1,9 +1,9 @@
 """python -m s3torchconnector.localserver {run,serve}
 
-  run -- CMD ...   start a server (unless S3CONN_BUCKET names one), run CMD with
-                   S3CONN_ENDPOINT/S3CONN_REGION/S3CONN_BUCKET and credentials
-                   in its environment, stop the server, exit with CMD's status
-  serve            start a server and print how to connect, until Ctrl-C
+run -- CMD ...   start a server (unless S3CONN_BUCKET names one), run CMD with
+                 S3CONN_ENDPOINT/S3CONN_REGION/S3CONN_BUCKET and credentials
+                 in its environment, stop the server, exit with CMD's status
+serve            start a server and print how to connect, until Ctrl-C
 """
 
 from __future__ import annotations
@@ -48,9 +48,11 @@ def _serve() -> int:
         print("S3 endpoint ready. In another shell:\n")
         for line in connection_lines(target):
             print(f"  {line}")
-        print(f"\n  then, e.g.: S3MapDataset.from_prefix('s3://{target.bucket}/', region='{target.region}')\n"
-              "  (the endpoint comes from AWS_ENDPOINT_URL_S3; path-style addressing is\n"
-              "  automatic for localhost and IP endpoints)")
+        print(
+            f"\n  then, e.g.: S3MapDataset.from_prefix('s3://{target.bucket}/', region='{target.region}')\n"
+            "  (the endpoint comes from AWS_ENDPOINT_URL_S3; path-style addressing is\n"
+            "  automatic for localhost and IP endpoints)"
+        )
         print("\nCtrl-C stops the server.", flush=True)
         try:
             while True:

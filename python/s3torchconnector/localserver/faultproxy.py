@@ -23,7 +23,6 @@ import struct
 import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
 
 
 class Fault(enum.Enum):
@@ -44,8 +43,8 @@ class Fault(enum.Enum):
 class _Rule:
     fault: Fault
     remaining: int  # -1: forever
-    methods: Optional[Set[str]]
-    path_contains: Optional[str]
+    methods: set[str] | None
+    path_contains: str | None
     delay: float
 
     def matches(self, method: str, path: str) -> bool:
@@ -57,7 +56,7 @@ class _Rule:
 @dataclass
 class Stats:
     requests: int = 0
-    injected: Dict[Fault, int] = field(default_factory=dict)
+    injected: dict[Fault, int] = field(default_factory=dict)
     # Requests that started with none outstanding: a client's serial round
     # trips; and the most requests outstanding at once.
     rounds: int = 0
@@ -82,17 +81,17 @@ _CANNED = {
 class FaultProxy:
     """HTTP/1.1 proxy to ``upstream`` (``http://host:port``) on a free loopback port."""
 
-    def __init__(self, upstream: str, *, tls: Optional[ssl.SSLContext] = None) -> None:
+    def __init__(self, upstream: str, *, tls: ssl.SSLContext | None = None) -> None:
         url = urllib.parse.urlsplit(upstream)
         self._upstream = (url.hostname or "127.0.0.1", url.port or 80)
         self._tls = tls
-        self._rules: List[_Rule] = []
+        self._rules: list[_Rule] = []
         self._lock = threading.Lock()
         self.stats = Stats()
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self._thread: Optional[threading.Thread] = None
-        self._server: Optional[asyncio.base_events.Server] = None
-        self._stalled: List[asyncio.StreamWriter] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._stalled: list[asyncio.StreamWriter] = []
         self.port = 0
 
     # -- control ------------------------------------------------------------
@@ -106,8 +105,8 @@ class FaultProxy:
         fault: Fault,
         count: int = 1,
         *,
-        methods: Optional[Set[str]] = None,
-        path_contains: Optional[str] = None,
+        methods: set[str] | None = None,
+        path_contains: str | None = None,
         delay: float = 1.0,
     ) -> None:
         """Breaks the next ``count`` matching requests (-1: all of them)."""
@@ -125,7 +124,7 @@ class FaultProxy:
         with self._lock:
             return sum(max(r.remaining, 0) for r in self._rules)
 
-    def _take(self, method: str, path: str) -> Optional[_Rule]:
+    def _take(self, method: str, path: str) -> _Rule | None:
         with self._lock:
             for rule in self._rules:
                 if rule.remaining != 0 and rule.matches(method, path):
@@ -145,7 +144,7 @@ class FaultProxy:
 
     # -- lifecycle ----------------------------------------------------------
 
-    def start(self) -> "FaultProxy":
+    def start(self) -> FaultProxy:
         ready = threading.Event()
 
         def serve() -> None:
@@ -184,7 +183,7 @@ class FaultProxy:
         self._thread.join(10)
         self._loop = None
 
-    def __enter__(self) -> "FaultProxy":
+    def __enter__(self) -> FaultProxy:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -249,7 +248,8 @@ class FaultProxy:
             payload = _ERROR_BODY.format(code=code, message=message).encode()
             client_writer.write(
                 f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/xml\r\n"
-                f"Content-Length: {len(payload)}\r\nx-amz-request-id: FAULTPROXY\r\n\r\n".encode() + payload
+                f"Content-Length: {len(payload)}\r\nx-amz-request-id: FAULTPROXY\r\n\r\n".encode()
+                + payload
             )
             await client_writer.drain()
             return True
@@ -305,7 +305,7 @@ class FaultProxy:
         return False
 
 
-async def _read_head(reader: asyncio.StreamReader) -> Optional[bytes]:
+async def _read_head(reader: asyncio.StreamReader) -> bytes | None:
     try:
         return await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as error:
@@ -314,27 +314,27 @@ async def _read_head(reader: asyncio.StreamReader) -> Optional[bytes]:
         return None
 
 
-def _headers(lines: List[bytes]) -> Dict[str, str]:
-    headers: Dict[str, str] = {}
+def _headers(lines: list[bytes]) -> dict[str, str]:
+    headers: dict[str, str] = {}
     for line in lines:
         name, _, value = line.decode("latin-1").partition(":")
         headers[name.strip().lower()] = value.strip()
     return headers
 
 
-def _parse_request(head: bytes) -> Tuple[str, str, Dict[str, str]]:
+def _parse_request(head: bytes) -> tuple[str, str, dict[str, str]]:
     lines = head.split(b"\r\n")[:-2]
     method, path, _ = lines[0].decode("latin-1").split(" ", 2)
     return method, path, _headers(lines[1:])
 
 
-def _parse_response(head: bytes) -> Tuple[int, Dict[str, str]]:
+def _parse_response(head: bytes) -> tuple[int, dict[str, str]]:
     lines = head.split(b"\r\n")[:-2]
     status = int(lines[0].split(b" ", 2)[1])
     return status, _headers(lines[1:])
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: Dict[str, str]) -> bytes:
+async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
     """The body as it travels on the wire (chunked encoding kept as is)."""
     if "chunked" in headers.get("transfer-encoding", "").lower():
         raw = bytearray()

@@ -20,7 +20,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Optional
 
 from .sigv4 import SimpleS3
 from .target import S3Target
@@ -65,7 +64,7 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _pick_ports() -> List[int]:
+def _pick_ports() -> list[int]:
     """Five consecutive ports whose gRPC twins are free too."""
     for _ in range(200):
         base = random.randrange(20000, 55000 - _GRPC_OFFSET, 8)
@@ -87,13 +86,13 @@ def _die_with_parent() -> None:
 class SeaweedFS:
     """One `weed mini` process with its own data folder and credentials."""
 
-    def __init__(self, bucket: str = DEFAULT_BUCKET, data_dir: Optional[str] = None) -> None:
+    def __init__(self, bucket: str = DEFAULT_BUCKET, data_dir: str | None = None) -> None:
         self.bucket = bucket
         self._data_dir = data_dir
         self._owns_data_dir = data_dir is None
-        self._process: Optional[subprocess.Popen[bytes]] = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._owner_pid = os.getpid()
-        self._target: Optional[S3Target] = None
+        self._target: S3Target | None = None
         self.access_key = "AK" + secrets.token_hex(8).upper()
         self.secret_key = secrets.token_urlsafe(30)
 
@@ -104,14 +103,14 @@ class SeaweedFS:
         return self._target
 
     @property
-    def pid(self) -> Optional[int]:
+    def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
     def start(self, timeout: float = 60.0, attempts: int = 3) -> S3Target:
         weed = weed_binary()
         if self._data_dir is None:
             self._data_dir = tempfile.mkdtemp(prefix="s3conn-seaweedfs-")
-        last_error: Optional[Exception] = None
+        last_error: Exception | None = None
         for _ in range(attempts):
             try:
                 return self._start_once(weed, timeout)
@@ -130,9 +129,7 @@ class SeaweedFS:
                     "identities": [
                         {
                             "name": "tester",
-                            "credentials": [
-                                {"accessKey": self.access_key, "secretKey": self.secret_key}
-                            ],
+                            "credentials": [{"accessKey": self.access_key, "secretKey": self.secret_key}],
                             "actions": ["Admin", "Read", "List", "Tagging", "Write"],
                         }
                     ]
@@ -140,7 +137,7 @@ class SeaweedFS:
             )
         )
         config.chmod(0o600)
-        ports = dict(zip(_SERVICES, _pick_ports()))
+        ports = dict(zip(_SERVICES, _pick_ports(), strict=True))
         store = data / "store"
         store.mkdir(exist_ok=True)
         command = [
@@ -226,7 +223,7 @@ class SeaweedFS:
             shutil.rmtree(self._data_dir, ignore_errors=True)
             self._data_dir = None
 
-    def __enter__(self) -> "SeaweedFS":
+    def __enter__(self) -> SeaweedFS:
         self.start()
         return self
 

@@ -12,8 +12,8 @@ import hashlib
 import hmac
 import http.client
 import urllib.parse
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Optional, Sequence, Tuple
 
 _EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 
@@ -45,18 +45,16 @@ class SimpleS3:
         bucket: str,
         key: str = "",
         *,
-        query: Sequence[Tuple[str, str]] = (),
+        query: Sequence[tuple[str, str]] = (),
         body: bytes = b"",
-        headers: Optional[Mapping[str, str]] = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Response:
         url = urllib.parse.urlsplit(self.endpoint)
         host = url.netloc
         path = "/" + _quote(bucket)
         if key:
             path += "/" + _quote(key, safe="/")
-        canonical_query = "&".join(
-            f"{_quote(k)}={_quote(v)}" for k, v in sorted(query)
-        )
+        canonical_query = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(query))
         now = _dt.datetime.now(_dt.timezone.utc)
         amz_date = now.strftime("%Y%m%dT%H%M%SZ")
         payload_hash = hashlib.sha256(body).hexdigest() if body else _EMPTY_SHA256
@@ -96,11 +94,7 @@ class SimpleS3:
             f"SignedHeaders={';'.join(signed)}, Signature={signature}"
         )
         target = path + ("?" + canonical_query if canonical_query else "")
-        connection_type = (
-            http.client.HTTPSConnection
-            if url.scheme == "https"
-            else http.client.HTTPConnection
-        )
+        connection_type = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
         connection = connection_type(host, timeout=self.timeout)
         try:
             connection.request(method, target, body=body or None, headers=all_headers)
@@ -118,26 +112,20 @@ class SimpleS3:
     def create_bucket(self, bucket: str) -> None:
         response = self.request("PUT", bucket)
         if response.status not in (200, 409):
-            raise RuntimeError(
-                f"CreateBucket {bucket} failed: HTTP {response.status} {response.body[:300]!r}"
-            )
+            raise RuntimeError(f"CreateBucket {bucket} failed: HTTP {response.status} {response.body[:300]!r}")
 
     def put_object(self, bucket: str, key: str, data: bytes) -> None:
         response = self.request("PUT", bucket, key, body=data)
         if response.status != 200:
-            raise RuntimeError(
-                f"PutObject {bucket}/{key} failed: HTTP {response.status} {response.body[:300]!r}"
-            )
+            raise RuntimeError(f"PutObject {bucket}/{key} failed: HTTP {response.status} {response.body[:300]!r}")
 
-    def get_object(self, bucket: str, key: str) -> Optional[bytes]:
+    def get_object(self, bucket: str, key: str) -> bytes | None:
         """The object's bytes, or None if it does not exist."""
         response = self.request("GET", bucket, key)
         if response.status == 404:
             return None
         if response.status != 200:
-            raise RuntimeError(
-                f"GetObject {bucket}/{key} failed: HTTP {response.status} {response.body[:300]!r}"
-            )
+            raise RuntimeError(f"GetObject {bucket}/{key} failed: HTTP {response.status} {response.body[:300]!r}")
         return response.body
 
     def object_exists(self, bucket: str, key: str) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Dict, Iterator, Optional
 
 from .sigv4 import SimpleS3
 
@@ -24,14 +24,14 @@ class S3Target:
     endpoint: str  # empty for AWS S3
     region: str
     bucket: str
-    access_key: Optional[str] = None
-    secret_key: Optional[str] = None
+    access_key: str | None = None
+    secret_key: str | None = None
 
     @property
     def force_path_style(self) -> bool:
         return bool(self.endpoint)
 
-    def env(self) -> Dict[str, str]:
+    def env(self) -> dict[str, str]:
         """Variables that make a child process use this target."""
         env = {ENDPOINT_VAR: self.endpoint, REGION_VAR: self.region, BUCKET_VAR: self.bucket}
         if self.access_key and self.secret_key:
@@ -46,15 +46,13 @@ class S3Target:
         return SimpleS3(self.endpoint, self.access_key, self.secret_key, self.region)
 
     @classmethod
-    def from_env(cls) -> Optional["S3Target"]:
+    def from_env(cls) -> S3Target | None:
         bucket = os.environ.get(BUCKET_VAR)
         if not bucket:
             return None
         return cls(
             endpoint=os.environ.get(ENDPOINT_VAR, ""),
-            region=os.environ.get(REGION_VAR)
-            or os.environ.get("AWS_REGION")
-            or "us-east-1",
+            region=os.environ.get(REGION_VAR) or os.environ.get("AWS_REGION") or "us-east-1",
             bucket=bucket,
             access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
             secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),

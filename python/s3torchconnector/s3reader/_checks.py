@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from io import SEEK_CUR, SEEK_END, SEEK_SET
-from typing import Any, Optional
+from typing import Any
 
 
 def check_location(bucket: object, key: object) -> None:
@@ -13,7 +13,7 @@ def check_location(bucket: object, key: object) -> None:
         raise ValueError("Key should be specified")
 
 
-def check_read_size(size: Optional[int]) -> None:
+def check_read_size(size: int | None) -> None:
     if size is not None and (not isinstance(size, int) or isinstance(size, bool)):
         raise TypeError(f"argument should be integer or None, not {type(size)!r}")
 
@@ -35,9 +35,7 @@ def writable_view(buf: Any) -> memoryview:
     try:
         view = memoryview(buf)
     except TypeError:
-        raise TypeError(
-            f"argument must be a writable bytes-like object, not {type(buf).__name__}"
-        ) from None
+        raise TypeError(f"argument must be a writable bytes-like object, not {type(buf).__name__}") from None
     if view.readonly:
         raise TypeError(f"argument must be a writable bytes-like object, not read-only {type(buf).__name__}")
     if not view.c_contiguous:

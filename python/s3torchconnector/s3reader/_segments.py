@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from typing import Any, List
+from typing import Any
 
 from .._s3conn import copy_into, join
 
@@ -21,8 +21,8 @@ class Segments:
     __slots__ = ("_views", "_starts", "start", "end")
 
     def __init__(self, start: int = 0) -> None:
-        self._views: List[memoryview] = []
-        self._starts: List[int] = []  # object offset of each view
+        self._views: list[memoryview] = []
+        self._starts: list[int] = []  # object offset of each view
         self.start = start
         self.end = start
 
@@ -75,7 +75,7 @@ class Segments:
             return b""
         index = bisect.bisect_right(self._starts, position) - 1
         offset = position - self._starts[index]
-        parts: List[Any] = []
+        parts: list[Any] = []
         while size > 0:  # join copies each byte once
             view = self._views[index]
             n = min(len(view) - offset, size)

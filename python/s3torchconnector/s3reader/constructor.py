@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Union
+from typing import TYPE_CHECKING
 
 from .dcp_optimized import DEFAULT_MAX_GAP_SIZE, FALLBACK_GUIDANCE, DCPOptimizedS3Reader, ItemRange
 from .protocol import DCPS3ReaderConstructorProtocol, GetStreamCallable, ObjectInfoLike, S3ReaderConstructorProtocol
@@ -30,19 +31,19 @@ class DCPOptimizedConstructor:
     The ``.metadata`` file, which has no ranges, gets a SequentialS3Reader.
     """
 
-    def __init__(self, max_gap_size: Union[int, float] = DEFAULT_MAX_GAP_SIZE) -> None:
+    def __init__(self, max_gap_size: int | float = DEFAULT_MAX_GAP_SIZE) -> None:
         if not isinstance(max_gap_size, (int, float)) or isinstance(max_gap_size, bool):
             raise TypeError(f"max_gap_size must be int or float, got {type(max_gap_size).__name__}")
         if max_gap_size < 0:
             raise ValueError("max_gap_size must be non-negative")
-        self._item_ranges_by_file: Dict[str, List[ItemRange]] = {}
+        self._item_ranges_by_file: dict[str, list[ItemRange]] = {}
         self._max_gap_size = max_gap_size
 
     def set_item_ranges_by_file(
         self,
-        plan_items: "List[ReadItem]",
-        storage_data: "Dict[MetadataIndex, _StorageInfo]",
-        base_path: Union[str, os.PathLike[str]],
+        plan_items: list[ReadItem],
+        storage_data: dict[MetadataIndex, _StorageInfo],
+        base_path: str | os.PathLike[str],
     ) -> None:
         """Records, per file, the byte ranges the plan reads, in plan order.
         Replaces whatever an earlier call recorded."""
@@ -99,7 +100,7 @@ class S3ReaderConstructor:
     """
 
     @staticmethod
-    def sequential(streaming: Optional[bool] = False) -> S3ReaderConstructorProtocol:
+    def sequential(streaming: bool | None = False) -> S3ReaderConstructorProtocol:
         """Creates a constructor for sequential (generic) readers.
 
         This reader is the generic reader that supports all access patterns.
@@ -124,7 +125,7 @@ class S3ReaderConstructor:
         return partial(SequentialS3Reader) if streaming is False else partial(SequentialS3Reader, streaming=streaming)
 
     @staticmethod
-    def range_based(buffer_size: Optional[int] = None) -> S3ReaderConstructorProtocol:
+    def range_based(buffer_size: int | None = None) -> S3ReaderConstructorProtocol:
         """Creates a constructor for range-based readers
 
         Args:
@@ -139,10 +140,11 @@ class S3ReaderConstructor:
 
         Buffer size affects read performance:
 
-        * Small reads (< ``buffer_size``): Loads ``buffer_size`` bytes to buffer to reduce S3 API calls for small, sequential reads
+        * Small reads (< ``buffer_size``): Loads ``buffer_size`` bytes to buffer to reduce S3 API calls for small,
+          sequential reads
         * Large reads (≥ ``buffer_size``): bypass the buffer for direct transfer from S3
-        * Forward overlap reads: Reuses buffered data when reading ranges that extend beyond current buffer, and processes remaining
-          data according to size with logic above.
+        * Forward overlap reads: Reuses buffered data when reading ranges that extend beyond current buffer, and
+          processes remaining data according to size with logic above.
 
         Examples::
 
@@ -157,7 +159,7 @@ class S3ReaderConstructor:
         return partial(RangedS3Reader, buffer_size=buffer_size)
 
     @staticmethod
-    def dcp_optimized(max_gap_size: Union[int, float] = DEFAULT_MAX_GAP_SIZE) -> DCPS3ReaderConstructorProtocol:
+    def dcp_optimized(max_gap_size: int | float = DEFAULT_MAX_GAP_SIZE) -> DCPS3ReaderConstructorProtocol:
         """Creates a constructor for DCP-optimized readers for faster checkpoint loading.
 
         Args:
@@ -189,7 +191,7 @@ class S3ReaderConstructor:
         return S3ReaderConstructor.sequential()
 
     @staticmethod
-    def get_reader_type_string(constructor: Optional[S3ReaderConstructorProtocol]) -> str:
+    def get_reader_type_string(constructor: S3ReaderConstructorProtocol | None) -> str:
         """Returns the reader type string for the given constructor."""
         if constructor is None:
             return "sequential"

@@ -1,20 +1,21 @@
 """DCPOptimizedS3Reader: loads exactly the byte ranges a DCP load plan needs.
 
-    DCP.load(state_dict, storage_reader=S3StorageReader(...))
-      prepare_local_plan: sorts items by offset and hands their ranges to the
-                          constructor (set_item_ranges_by_file)
-      read_data, per file: DCPOptimizedS3Reader(item_ranges)
-        ranges within max_gap_size of each other form a RangeGroup, fetched
-        by one ranged GET; each item's bytes are kept as memoryviews over the
-        downloaded chunks (no copy) until the next item is read.
+DCP.load(state_dict, storage_reader=S3StorageReader(...))
+  prepare_local_plan: sorts items by offset and hands their ranges to the
+                      constructor (set_item_ranges_by_file)
+  read_data, per file: DCPOptimizedS3Reader(item_ranges)
+    ranges within max_gap_size of each other form a RangeGroup, fetched
+    by one ranged GET; each item's bytes are kept as memoryviews over the
+    downloaded chunks (no copy) until the next item is read.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import SEEK_CUR, SEEK_SET
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import Any
 
 from .._s3conn import GetObjectStream
 from ._checks import check_location, raise_if_closed, writable_view
@@ -47,18 +48,18 @@ class RangeGroup:
 
     start: int
     end: int
-    item_ranges: List[ItemRange] = field(default_factory=list)
+    item_ranges: list[ItemRange] = field(default_factory=list)
 
 
 # How far one range group's download may run ahead of the items read from it.
 GROUP_READ_AHEAD_LIMIT = 256 * 1024 * 1024
 
 
-def coalesce(ranges: List[ItemRange], max_gap_size: Union[int, float]) -> List[RangeGroup]:
+def coalesce(ranges: list[ItemRange], max_gap_size: int | float) -> list[RangeGroup]:
     """Validates sorted, non-overlapping, non-empty ranges and groups those
     separated by at most ``max_gap_size`` bytes."""
-    groups: List[RangeGroup] = []
-    previous: Optional[ItemRange] = None
+    groups: list[RangeGroup] = []
+    previous: ItemRange | None = None
     for r in ranges:
         if r.start < 0 or r.end <= r.start:
             raise ValueError(f"Invalid range: {r.start}-{r.end}")
@@ -103,10 +104,10 @@ class DCPOptimizedS3Reader(S3Reader):
         self,
         bucket: str,
         key: str,
-        item_ranges: List[ItemRange],
+        item_ranges: list[ItemRange],
         get_object_info: Callable[[], ObjectInfoLike],
         get_stream: GetStreamCallable,
-        max_gap_size: Union[int, float] = DEFAULT_MAX_GAP_SIZE,
+        max_gap_size: int | float = DEFAULT_MAX_GAP_SIZE,
     ) -> None:
         check_location(bucket, key)
         if not item_ranges:
@@ -125,14 +126,14 @@ class DCPOptimizedS3Reader(S3Reader):
         if not self._items:
             raise ValueError("No non-empty ranges to read (all ranges were length 0)")
         self._groups = coalesce(self._items, max_gap_size)
-        self._group_by_first_start: Dict[int, RangeGroup] = {g.start: g for g in self._groups}
+        self._group_by_first_start: dict[int, RangeGroup] = {g.start: g for g in self._groups}
 
         self._item_iter: Iterator[ItemRange] = iter(self._items)
         self._item: ItemRange = next(self._item_iter)
-        self._item_data: Optional[Segments] = None  # the current item's bytes, once loaded
+        self._item_data: Segments | None = None  # the current item's bytes, once loaded
 
         # The group's download: chunks not yet consumed start at _pending_start.
-        self._stream: Optional[GetObjectStream] = None
+        self._stream: GetObjectStream | None = None
         self._pending: memoryview = memoryview(b"")
         self._pending_start = 0
 
@@ -217,7 +218,7 @@ class DCPOptimizedS3Reader(S3Reader):
             self._item_data = self._load(item)
         return self._item_data
 
-    def read(self, size: Optional[int] = None) -> bytes:
+    def read(self, size: int | None = None) -> bytes:
         """Read up to size bytes from the current position, within the current or the next item.
 
         Raises:

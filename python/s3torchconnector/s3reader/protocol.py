@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Protocol, Union, runtime_checkable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .._s3conn import GetObjectStream
 from .s3reader import S3Reader
@@ -24,7 +25,7 @@ class ObjectInfoLike(Protocol):
 
 
 class GetStreamCallable(Protocol):
-    def __call__(self, start: Optional[int] = None, end: Optional[int] = None) -> GetObjectStream: ...
+    def __call__(self, start: int | None = None, end: int | None = None) -> GetObjectStream: ...
 
 
 @runtime_checkable
@@ -40,7 +41,7 @@ class S3ReaderConstructorProtocol(Protocol):
 
 @runtime_checkable
 class DCPS3ReaderConstructorProtocol(Protocol):
-    _item_ranges_by_file: Dict[str, List["ItemRange"]]
+    _item_ranges_by_file: dict[str, list[ItemRange]]
 
     def __call__(
         self,
@@ -52,7 +53,7 @@ class DCPS3ReaderConstructorProtocol(Protocol):
 
     def set_item_ranges_by_file(
         self,
-        plan_items: "List[ReadItem]",
-        storage_data: "Dict[MetadataIndex, _StorageInfo]",
-        base_path: Union[str, os.PathLike[str]],
+        plan_items: list[ReadItem],
+        storage_data: dict[MetadataIndex, _StorageInfo],
+        base_path: str | os.PathLike[str],
     ) -> None: ...

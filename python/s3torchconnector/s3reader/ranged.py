@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import SEEK_CUR, SEEK_END, SEEK_SET
-from typing import Any, Callable, Optional
+from typing import Any
 
 from ._checks import check_location, check_read_size, check_seek, raise_if_closed, writable_view
 from .protocol import GetStreamCallable, ObjectInfoLike
@@ -44,7 +45,7 @@ class RangedS3Reader(S3Reader):
         key: str,
         get_object_info: Callable[[], ObjectInfoLike],
         get_stream: GetStreamCallable,
-        buffer_size: Optional[int] = None,
+        buffer_size: int | None = None,
     ) -> None:
         check_location(bucket, key)
         if buffer_size is not None and (not isinstance(buffer_size, int) or isinstance(buffer_size, bool)):
@@ -56,11 +57,11 @@ class RangedS3Reader(S3Reader):
         self._get_object_info = get_object_info
         self._get_stream = get_stream
         # A client of this package can receive a range straight into memory.
-        self._read_into: Optional[Callable[[int, memoryview], int]] = getattr(get_stream, "read_into", None)
-        self._size: Optional[int] = None
+        self._read_into: Callable[[int, memoryview], int] | None = getattr(get_stream, "read_into", None)
+        self._size: int | None = None
         self._position = 0
         self._buffer_size = DEFAULT_BUFFER_SIZE if buffer_size is None else buffer_size
-        self._buffer: Optional[memoryview] = None  # allocated on first buffered read
+        self._buffer: memoryview | None = None  # allocated on first buffered read
         self._buffer_start = 0
         self._buffer_end = 0
 
@@ -134,7 +135,7 @@ class RangedS3Reader(S3Reader):
             return 0
         return self._read_range(view, start, end)
 
-    def read(self, size: Optional[int] = None) -> bytes:
+    def read(self, size: int | None = None) -> bytes:
         """Read up to size bytes from the current position.
 
         If size is zero or positive, read that many bytes from S3, or until the end of the object.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from abc import ABC, abstractmethod
 from io import SEEK_SET
-from typing import Any, Optional
+from typing import Any
 
 
 class S3Reader(ABC, io.BufferedIOBase):
@@ -26,7 +26,7 @@ class S3Reader(ABC, io.BufferedIOBase):
     def key(self) -> str: ...
 
     @abstractmethod
-    def read(self, size: Optional[int] = None) -> bytes: ...
+    def read(self, size: int | None = None) -> bytes: ...
 
     @abstractmethod
     def seek(self, offset: int, whence: int = SEEK_SET, /) -> int: ...

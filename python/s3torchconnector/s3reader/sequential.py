@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import SEEK_CUR, SEEK_END, SEEK_SET
-from typing import Any, Callable, Optional
+from typing import Any
 
 from .._s3conn import GetObjectStream
 from ._checks import check_location, check_read_size, check_seek, raise_if_closed, writable_view
@@ -70,7 +71,7 @@ class SequentialS3Reader(S3Reader):
         get_object_info: Callable[[], ObjectInfoLike],
         get_stream: GetStreamCallable,
         *,
-        streaming: Optional[bool] = False,
+        streaming: bool | None = False,
         whole_object_limit: int = WHOLE_OBJECT_LIMIT,
     ) -> None:
         check_location(bucket, key)
@@ -82,11 +83,11 @@ class SequentialS3Reader(S3Reader):
         self._get_stream = get_stream
         self._streaming = streaming  # None: decided by the size, when it is known
         self._whole_object_limit = whole_object_limit
-        self._stream: Optional[GetObjectStream] = None
+        self._stream: GetObjectStream | None = None
         self._read_ahead_asked = False
         self._segments = Segments()
-        self._tail: Optional[Segments] = None  # streaming mode: the object's last bytes
-        self._size: Optional[int] = None  # known once the stream ends, or from object info
+        self._tail: Segments | None = None  # streaming mode: the object's last bytes
+        self._size: int | None = None  # known once the stream ends, or from object info
         self._position = 0
 
     @property
@@ -98,7 +99,7 @@ class SequentialS3Reader(S3Reader):
         return self._key
 
     @property
-    def streaming(self) -> Optional[bool]:
+    def streaming(self) -> bool | None:
         """Whether only the chunk being read is kept; None until an automatic
         choice is made (when the size is known)."""
         return self._streaming
@@ -126,7 +127,7 @@ class SequentialS3Reader(S3Reader):
         done = getattr(stream, "done", None) if stream is not None else None
         return bool(done)
 
-    def _fill_to(self, offset: Optional[int]) -> None:
+    def _fill_to(self, offset: int | None) -> None:
         """Downloads until bytes up to ``offset`` are held, or to the end (None)."""
         if self._size is not None and self._segments.end >= self._size:
             return
@@ -172,7 +173,7 @@ class SequentialS3Reader(S3Reader):
         if self._streaming:
             self._segments.release_before(self._position)
 
-    def _in_tail(self) -> Optional[Segments]:
+    def _in_tail(self) -> Segments | None:
         tail = self._tail
         return tail if tail is not None and tail.start <= self._position < tail.end else None
 
@@ -192,7 +193,7 @@ class SequentialS3Reader(S3Reader):
         self._tail.append(memoryview(buffer)[:got])
         return True
 
-    def read(self, size: Optional[int] = None) -> bytes:
+    def read(self, size: int | None = None) -> bytes:
         """Read up to size bytes from the object and return them.
 
         If size is zero or positive, read that many bytes from S3, or until the end of the object.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, Type
-
 from .base import Server
 from .ceph import CephServer
 from .localstack import LocalStackServer
@@ -12,8 +10,9 @@ from .s3rver import S3rverServer
 from .seaweedfs import SeaweedFSServer
 from .swift import SwiftServer
 
-SERVERS: Dict[str, Type[Server]] = {
-    server.name: server for server in (SeaweedFSServer, MotoServer, CephServer, SwiftServer, LocalStackServer, S3rverServer)
+SERVERS: dict[str, type[Server]] = {
+    server.name: server
+    for server in (SeaweedFSServer, MotoServer, CephServer, SwiftServer, LocalStackServer, S3rverServer)
 }
 
 __all__ = ["SERVERS", "Server"]

@@ -12,8 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 from s3torchconnector.localserver import S3Target, SimpleS3
 
@@ -31,17 +31,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def new_keys() -> "tuple[str, str]":
+def new_keys() -> tuple[str, str]:
     return "AK" + secrets.token_hex(8).upper(), secrets.token_hex(20)
 
 
-def run(command: Sequence[str], log: Path, env: Optional[Dict[str, str]] = None, cwd: Optional[Path] = None) -> None:
+def run(command: Sequence[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
     """A set-up step; its output goes to the server's log, shown on failure."""
     with open(log, "ab") as out:
         out.write(f"$ {' '.join(command)}\n".encode())
         out.flush()
-        done = subprocess.run(list(command), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd,
-                              stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            list(command), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, stdin=subprocess.DEVNULL
+        )
     if done.returncode != 0:
         raise ServerError(f"{command[0]} exited with {done.returncode}:\n{tail(log)}")
 
@@ -59,15 +60,23 @@ class Daemons:
 
     def __init__(self, log: Path) -> None:
         self.log = log
-        self._processes: List[subprocess.Popen[bytes]] = []
+        self._processes: list[subprocess.Popen[bytes]] = []
 
-    def start(self, command: Sequence[str], env: Optional[Dict[str, str]] = None,
-              cwd: Optional[Path] = None) -> subprocess.Popen[bytes]:
+    def start(
+        self, command: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> subprocess.Popen[bytes]:
         with open(self.log, "ab") as out:
             out.write(f"$ {' '.join(command)} &\n".encode())
             out.flush()
-            process = subprocess.Popen(list(command), stdout=out, stderr=subprocess.STDOUT,
-                                       stdin=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True)
+            process = subprocess.Popen(
+                list(command),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                env=env,
+                cwd=cwd,
+                start_new_session=True,
+            )
         self._processes.append(process)
         return process
 
@@ -115,8 +124,7 @@ def wait_ready(target: S3Target, daemons: Daemons, timeout: float, create_bucket
 
 def apt_install(packages: Sequence[str], log: Path) -> None:
     """Debian packages, installed when missing (needs root or sudo)."""
-    missing = [p for p in packages
-               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
+    missing = [p for p in packages if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
     if not missing:
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
@@ -128,7 +136,7 @@ def apt_install(packages: Sequence[str], log: Path) -> None:
         run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], log, env=env)
 
 
-def pip_venv(folder: Path, requirements: Sequence[str], log: Path, python: Optional[str] = None) -> Path:
+def pip_venv(folder: Path, requirements: Sequence[str], log: Path, python: str | None = None) -> Path:
     """A virtualenv of the server's own (never the project's), installed once
     per set of requirements. Returns its bin folder."""
     stamp = folder / ".installed"
@@ -142,7 +150,7 @@ def pip_venv(folder: Path, requirements: Sequence[str], log: Path, python: Optio
     return folder / "bin"
 
 
-def find_python(minor: str) -> Optional[str]:
+def find_python(minor: str) -> str | None:
     """CPython MINOR (e.g. 3.12): pyenv's, else one on PATH."""
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     for candidate in sorted(root.glob(f"{minor}.*/bin/python{minor}")):

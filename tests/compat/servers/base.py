@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import abc
 from pathlib import Path
-from typing import Optional
 
 from s3torchconnector.localserver import S3Target
 
@@ -24,7 +23,7 @@ class Server(abc.ABC):
         self.log = self.workdir / "server.log"
         self.log.unlink(missing_ok=True)
         self.daemons = Daemons(self.log)
-        self._target: Optional[S3Target] = None
+        self._target: S3Target | None = None
 
     @abc.abstractmethod
     def install(self) -> None:
@@ -35,8 +34,7 @@ class Server(abc.ABC):
         """Starts the server; returns a target whose bucket exists."""
 
     @abc.abstractmethod
-    def version(self) -> str:
-        ...
+    def version(self) -> str: ...
 
     def stop(self) -> None:
         self.daemons.stop()

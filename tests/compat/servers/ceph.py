@@ -70,10 +70,23 @@ class CephServer(Server):
         conf = cluster / "ceph.conf"
         conf.write_text(CONFIG.format(fsid=fsid, mon_port=free_port(), rgw_port=rgw_port, dir=cluster))
         c = ["-c", str(conf)]
-        run(["monmaptool", "--create", "--add", "a", _mon_addr(conf), "--fsid", fsid, str(cluster / "monmap")],
-            self.log)
-        run(["ceph-authtool", "--create-keyring", str(cluster / "keyring"), "--gen-key", "-n", "mon.",
-             "--cap", "mon", "allow *"], self.log)
+        run(
+            ["monmaptool", "--create", "--add", "a", _mon_addr(conf), "--fsid", fsid, str(cluster / "monmap")], self.log
+        )
+        run(
+            [
+                "ceph-authtool",
+                "--create-keyring",
+                str(cluster / "keyring"),
+                "--gen-key",
+                "-n",
+                "mon.",
+                "--cap",
+                "mon",
+                "allow *",
+            ],
+            self.log,
+        )
         run(["ceph-mon", *c, "--mkfs", "-i", "a", "--monmap", str(cluster / "monmap")], self.log)
         # Daemons in the foreground (-f), so that the launcher owns them.
         self.daemons.start(["ceph-mon", *c, "-f", "-i", "a"])
@@ -88,15 +101,26 @@ class CephServer(Server):
         wait_ready(target, self.daemons, timeout=90)
         return target
 
-    def _create_user(self, c: "list[str]", access: str, secret: str) -> None:
+    def _create_user(self, c: list[str], access: str, secret: str) -> None:
         # radosgw-admin needs the gateway's pools, which the gateway creates
         # as it starts: retried until they are there.
         deadline = time.monotonic() + 90
         while True:
             self.daemons.check_alive()
             try:
-                run(["radosgw-admin", *c, "user", "create", "--uid=compat", "--display-name=compat",
-                     f"--access-key={access}", f"--secret-key={secret}"], self.log)
+                run(
+                    [
+                        "radosgw-admin",
+                        *c,
+                        "user",
+                        "create",
+                        "--uid=compat",
+                        "--display-name=compat",
+                        f"--access-key={access}",
+                        f"--secret-key={secret}",
+                    ],
+                    self.log,
+                )
                 return
             except ServerError:
                 if time.monotonic() > deadline:
@@ -108,7 +132,7 @@ class CephServer(Server):
         return out[2] if len(out) > 2 else "?"
 
 
-def _mon_addr(conf: "object") -> str:
+def _mon_addr(conf: object) -> str:
     for line in str(conf.read_text()).splitlines():  # type: ignore[attr-defined]
         if line.startswith("mon host = "):
             return line.split(" = ", 1)[1]

@@ -14,8 +14,14 @@ VERSION = "2026.3.0"
 # Its requirements are open-ended, and today's releases of these break it
 # (cbor2 6 dropped cbor2._decoder; pyOpenSSL 25 dropped X509.add_extensions):
 # the versions of its own time.
-REQUIREMENTS = [f"localstack-core[runtime]=={VERSION}", "cbor2==5.6.5", "cryptography==43.0.3",
-                "pyopenssl==24.2.1", "service_identity==24.2.0", "joserfc<1.3"]
+REQUIREMENTS = [
+    f"localstack-core[runtime]=={VERSION}",
+    "cbor2==5.6.5",
+    "cryptography==43.0.3",
+    "pyopenssl==24.2.1",
+    "service_identity==24.2.0",
+    "joserfc<1.3",
+]
 # LocalStack takes any keys; this pair is the one its docs use.
 ACCESS_KEY, SECRET_KEY = "test", "test"
 
@@ -32,9 +38,16 @@ class LocalStackServer(Server):
 
     def start(self) -> S3Target:
         port = free_port()
-        env = dict(os.environ, GATEWAY_LISTEN=f"127.0.0.1:{port}", SERVICES="s3", EAGER_SERVICE_LOADING="1",
-                   LOCALSTACK_VOLUME_DIR=str(self.workdir / "volume"), SKIP_SSL_CERT_DOWNLOAD="1",
-                   DISABLE_EVENTS="1", DNS_ADDRESS="0")
+        env = dict(
+            os.environ,
+            GATEWAY_LISTEN=f"127.0.0.1:{port}",
+            SERVICES="s3",
+            EAGER_SERVICE_LOADING="1",
+            LOCALSTACK_VOLUME_DIR=str(self.workdir / "volume"),
+            SKIP_SSL_CERT_DOWNLOAD="1",
+            DISABLE_EVENTS="1",
+            DNS_ADDRESS="0",
+        )
         self.daemons.start([str(self.bin / "python"), "-m", "localstack.runtime.main"], env=env, cwd=self.workdir)
         target = S3Target(f"http://127.0.0.1:{port}", REGION, BUCKET, ACCESS_KEY, SECRET_KEY)
         wait_ready(target, self.daemons, timeout=120)

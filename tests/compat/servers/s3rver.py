@@ -37,8 +37,10 @@ class S3rverServer(Server):
         # s3rver makes continuation tokens with DES, which OpenSSL 3 keeps in
         # its legacy provider: without it every truncated listing is a 500.
         env = dict(os.environ, NODE_OPTIONS="--openssl-legacy-provider")
-        self.daemons.start([str(self.script), "--address", "127.0.0.1", "--port", str(port),
-                            "--directory", str(data), "--silent"], env=env)
+        self.daemons.start(
+            [str(self.script), "--address", "127.0.0.1", "--port", str(port), "--directory", str(data), "--silent"],
+            env=env,
+        )
         target = S3Target(f"http://127.0.0.1:{port}", REGION, BUCKET, ACCESS_KEY, SECRET_KEY)
         wait_ready(target, self.daemons, timeout=60)
         return target

@@ -51,7 +51,8 @@ bind_port = {port}
 workers = 0
 swift_dir = {dir}
 [pipeline:main]
-pipeline = catch_errors gatekeeper proxy-logging cache listing_formats s3api tempauth copy slo dlo proxy-logging proxy-server
+pipeline = catch_errors gatekeeper proxy-logging cache listing_formats s3api tempauth copy slo dlo proxy-logging
+    proxy-server
 [app:proxy-server]
 use = egg:swift#proxy
 account_autocreate = true
@@ -105,8 +106,11 @@ class SwiftServer(Server):
             conf.write_text(STORAGE_SERVER.format(port=ports[kind], dir=home, kind=kind))
             self.daemons.start([f"swift-{kind}-server", str(conf)])
         proxy = home / "proxy-server.conf"
-        proxy.write_text(PROXY_SERVER.format(port=ports["proxy"], dir=home, region=REGION, secret=SECRET_KEY,
-                                             memcache_port=ports["memcache"]))
+        proxy.write_text(
+            PROXY_SERVER.format(
+                port=ports["proxy"], dir=home, region=REGION, secret=SECRET_KEY, memcache_port=ports["memcache"]
+            )
+        )
         self.daemons.start(["swift-proxy-server", str(proxy)])
         target = S3Target(f"http://127.0.0.1:{ports['proxy']}", REGION, BUCKET, ACCESS_KEY, SECRET_KEY)
         wait_ready(target, self.daemons, timeout=60)
