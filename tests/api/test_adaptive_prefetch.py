@@ -10,8 +10,8 @@ import pytest
 
 from s3torchconnector import S3IterableDataset
 from s3torchconnector._prefetch import INITIAL_WINDOW, InFlightWindow
-from s3torchconnector.localserver.faultproxy import Fault, FaultProxy
 
+from ..faultproxy import Fault, FaultProxy
 from ..support import pattern
 
 N = 400

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from s3torchconnector import S3Checkpoint, S3ReaderConstructor
-from s3torchconnector.localserver.faultproxy import Fault, FaultProxy
 
+from ..faultproxy import Fault, FaultProxy
 from ..support import PART_SIZE
 
 MiB = 1024 * 1024

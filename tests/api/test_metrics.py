@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from s3torchconnector import S3Checkpoint, S3IterableDataset, S3NotFoundError
-from s3torchconnector.localserver.faultproxy import Fault, FaultProxy
 
+from ..faultproxy import Fault, FaultProxy
 from ..support import PART_SIZE, pattern
 
 

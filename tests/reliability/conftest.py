@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from s3torchconnector._s3conn import Client
-from s3torchconnector.localserver.faultproxy import FaultProxy
+
+from ..faultproxy import FaultProxy
 
 
 @pytest.fixture(scope="session")

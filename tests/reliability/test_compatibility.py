@@ -10,8 +10,8 @@ import pytest
 
 from s3torchconnector import S3ClientConfig, S3Exception, S3MapDataset
 from s3torchconnector._s3conn import Client
-from s3torchconnector.localserver.faultproxy import Fault
 
+from ..faultproxy import Fault
 from ..support import PART_SIZE, pattern
 from .hostile import HostileServer
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from s3torchconnector._s3client import S3Client
-from s3torchconnector.localserver.faultproxy import Fault
 
+from ..faultproxy import Fault
 from ..support import PART_SIZE, pattern
 
 ROOT = Path(__file__).resolve().parents[2]

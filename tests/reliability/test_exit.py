@@ -9,8 +9,7 @@ import textwrap
 
 import pytest
 
-from s3torchconnector.localserver.faultproxy import Fault
-
+from ..faultproxy import Fault
 from ..support import PART_SIZE
 
 PROGRAM = textwrap.dedent(

@@ -17,8 +17,8 @@ import torch
 import torch.distributed.checkpoint as dcp
 
 from s3torchconnector._s3conn import S3Exception
-from s3torchconnector.localserver.faultproxy import Fault
 
+from ..faultproxy import Fault
 from ..support import PART_SIZE, pattern
 from .conftest import fast_client
 

@@ -8,8 +8,8 @@ import time
 
 from s3torchconnector import S3ClientConfig
 from s3torchconnector._s3client import S3Client
-from s3torchconnector.localserver.faultproxy import Fault, FaultProxy
 
+from ..faultproxy import Fault, FaultProxy
 from ..support import PART_SIZE
 
 MiB = 1024 * 1024

@@ -7,8 +7,8 @@ import pytest
 from s3torchconnector import S3ClientConfig
 from s3torchconnector._s3client import S3Client
 from s3torchconnector._s3conn import S3Exception
-from s3torchconnector.localserver.faultproxy import Fault
 
+from ..faultproxy import Fault
 from ..support import PART_SIZE, pattern
 from .conftest import fast_client
 

@@ -14,7 +14,8 @@ import pytest
 from s3torchconnector import S3ClientConfig
 from s3torchconnector._s3client import S3Client
 from s3torchconnector._s3conn import S3Exception
-from s3torchconnector.localserver.faultproxy import FaultProxy
+
+from ..faultproxy import FaultProxy
 
 LEAK_SCRIPT = textwrap.dedent(
     """

@@ -122,9 +122,15 @@ def wait_ready(target: S3Target, daemons: Daemons, timeout: float, create_bucket
     raise ServerError(f"not ready after {timeout:.0f} s ({last}):\n{tail(daemons.log)}")
 
 
+def _installed(package: str) -> bool:
+    # `dpkg -s` also succeeds for a removed package whose configuration is left.
+    done = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    return done.returncode == 0 and done.stdout.endswith(" installed")
+
+
 def apt_install(packages: Sequence[str], log: Path) -> None:
     """Debian packages, installed when missing (needs root or sudo)."""
-    missing = [p for p in packages if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
+    missing = [p for p in packages if not _installed(p)]
     if not missing:
         return
     sudo = [] if os.geteuid() == 0 else ["sudo"]
