@@ -1,4 +1,6 @@
-"""torch.save / torch.load through S3Checkpoint, and DCP on one and two ranks."""
+"""torch.save / torch.load through S3Checkpoint, and DCP on one and two ranks
+(the project's only two-rank DCP test: it runs against SeaweedFS in the main
+test run too)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ import warnings
 import pytest
 import torch
 import torch.distributed.checkpoint as dcp
-import torch.multiprocessing as mp
 from torch.distributed.checkpoint.api import CheckpointException
 from torch.distributed.checkpoint.state_dict import get_state_dict, set_state_dict
 
@@ -112,17 +111,6 @@ def test_invalid_paths(s3, client_config):
         S3StorageReader(s3.region, "/tmp/ckpt", client_config)
     with pytest.raises(ValueError, match="thread_count must be a positive integer"):
         S3StorageWriter(s3.region, "s3://b/c", client_config, thread_count=0)
-
-
-def test_two_gloo_ranks(s3, prefix, tmp_path):
-    uri = f"s3://{s3.bucket}/{prefix}ckpt"
-    mp.spawn(
-        _ranks.save_then_load,
-        args=(2, str(tmp_path / "init"), uri, s3.region, s3.endpoint, str(tmp_path)),
-        nprocs=2,
-        join=True,
-    )
-    assert [(tmp_path / f"rank-{r}").read_text() for r in range(2)] == ["ok", "ok"]
 
 
 def test_interrupted_overwrite_never_loads_mixed_data(s3, client_config, prefix):

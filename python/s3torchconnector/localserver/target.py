@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .sigv4 import SimpleS3
@@ -44,6 +45,27 @@ class S3Target:
         if not (self.access_key and self.secret_key and self.endpoint):
             raise RuntimeError("the admin client needs an endpoint and static credentials")
         return SimpleS3(self.endpoint, self.access_key, self.secret_key, self.region)
+
+    def wait_ready(self, timeout: float, check_alive: Callable[[], None] = lambda: None) -> None:
+        """Waits until a signed CreateBucket (of `bucket`), PutObject and
+        GetObject work: what "started" means for any server. `check_alive`
+        raises if the server died meanwhile. TimeoutError names the last
+        failure."""
+        admin = SimpleS3(self.endpoint, self.access_key or "", self.secret_key or "", self.region, timeout=5)
+        deadline = time.monotonic() + timeout
+        last: object = None
+        while time.monotonic() < deadline:
+            check_alive()
+            try:
+                admin.create_bucket(self.bucket)
+                admin.put_object(self.bucket, ".ready", b"ok")
+                if admin.get_object(self.bucket, ".ready") == b"ok":
+                    admin.delete_object(self.bucket, ".ready")
+                    return
+            except (OSError, RuntimeError) as error:
+                last = error
+            time.sleep(0.2)
+        raise TimeoutError(f"not ready after {timeout:.0f} s ({last})")
 
     @classmethod
     def from_env(cls) -> S3Target | None:

@@ -11,11 +11,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from s3torchconnector.localserver import S3Target, SimpleS3
+from s3torchconnector.localserver import S3Target
 
 REGION = "us-east-1"
 BUCKET = "s3conn-compat"
@@ -101,25 +100,11 @@ class Daemons:
         self._processes.clear()
 
 
-def wait_ready(target: S3Target, daemons: Daemons, timeout: float, create_bucket: bool = True) -> None:
-    """Ready means a signed CreateBucket, PutObject and GetObject work."""
-    assert target.access_key and target.secret_key
-    admin = SimpleS3(target.endpoint, target.access_key, target.secret_key, target.region, timeout=5)
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        daemons.check_alive()
-        try:
-            if create_bucket:
-                admin.create_bucket(target.bucket)
-            admin.put_object(target.bucket, ".ready", b"ok")
-            if admin.get_object(target.bucket, ".ready") == b"ok":
-                admin.delete_object(target.bucket, ".ready")
-                return
-        except (OSError, RuntimeError) as error:
-            last = error
-        time.sleep(0.25)
-    raise ServerError(f"not ready after {timeout:.0f} s ({last}):\n{tail(daemons.log)}")
+def wait_ready(target: S3Target, daemons: Daemons, timeout: float) -> None:
+    try:
+        target.wait_ready(timeout, daemons.check_alive)
+    except TimeoutError as error:
+        raise ServerError(f"{error}:\n{tail(daemons.log)}") from None
 
 
 def _installed(package: str) -> bool:
