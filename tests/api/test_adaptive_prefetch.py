@@ -74,12 +74,18 @@ def test_the_window_stays_where_nothing_waits(s3, client_config, many_objects):
 
 
 def test_throttling_halves_the_window(s3, client_config, many_objects, slow_proxy):
+    # The window looks back every `size` objects, and the 503s reach only the
+    # requests made after them, up to a window later. A ceiling of 64 leaves
+    # room for a look after the throttles within N objects, however the
+    # earlier growth fell (at 192, the next look could come after the last
+    # object).
     slow_proxy.inject(Fault.SLOW_FIRST_BYTE, count=-1, methods={"GET"}, path_contains=many_objects, delay=0.05)
     dataset = S3IterableDataset.from_prefix(
         f"s3://{s3.bucket}/{many_objects}",
         region=s3.region,
         endpoint=slow_proxy.endpoint,
         s3client_config=client_config,
+        prefetch_objects=64,
     )
     iterator = iter(dataset)
     for _ in range(150):
