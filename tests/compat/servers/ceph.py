@@ -66,12 +66,22 @@ class CephServer(Server):
         for sub in ("run", "mon", "osd", "rgw"):
             (cluster / sub).mkdir(parents=True)
         fsid, osd_uuid = str(uuid.uuid4()), str(uuid.uuid4())
-        rgw_port = free_port()
+        mon_port, rgw_port = free_port(), free_port()
         conf = cluster / "ceph.conf"
-        conf.write_text(CONFIG.format(fsid=fsid, mon_port=free_port(), rgw_port=rgw_port, dir=cluster))
+        conf.write_text(CONFIG.format(fsid=fsid, mon_port=mon_port, rgw_port=rgw_port, dir=cluster))
         c = ["-c", str(conf)]
         run(
-            ["monmaptool", "--create", "--add", "a", _mon_addr(conf), "--fsid", fsid, str(cluster / "monmap")], self.log
+            [
+                "monmaptool",
+                "--create",
+                "--add",
+                "a",
+                f"v1:127.0.0.1:{mon_port}",
+                "--fsid",
+                fsid,
+                str(cluster / "monmap"),
+            ],
+            self.log,
         )
         run(
             [
@@ -130,10 +140,3 @@ class CephServer(Server):
     def version(self) -> str:
         out = subprocess.run(["ceph", "--version"], capture_output=True, text=True).stdout.split()
         return out[2] if len(out) > 2 else "?"
-
-
-def _mon_addr(conf: object) -> str:
-    for line in str(conf.read_text()).splitlines():  # type: ignore[attr-defined]
-        if line.startswith("mon host = "):
-            return line.split(" = ", 1)[1]
-    raise ServerError("no mon host in the configuration")
