@@ -9,6 +9,7 @@ weights equal those of a job that was never interrupted.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import tempfile
@@ -47,38 +48,50 @@ def batch(step: int, rank: int) -> dict[str, torch.Tensor]:
 def rank_main(rank: int, uri: str, region: str, endpoint: str | None, init_file: str, steps: int, kill_at: int) -> None:
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=WORLD_SIZE)
     try:
-        torch.manual_seed(0)
-        model = DistributedDataParallel(
-            torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
-        )
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        done = complete_steps(uri, region, endpoint)
-        start = 0
-        if done:
-            model_state, optim_state = get_state_dict(model, optimizer)
-            state = {"model": model_state, "optim": optim_state}
-            dcp.load(
-                state,
-                storage_reader=S3StorageReader(region, f"{uri}step-{done[-1]}", config(endpoint), endpoint=endpoint),
-            )
-            set_state_dict(model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optim"])
-            start = done[-1]
-            if rank == 0:
-                print(f"resumed from step {start}", flush=True)
-        for step in range(start + 1, steps + 1):
-            data = batch(step, rank)
-            optimizer.zero_grad()
-            torch.nn.functional.mse_loss(model(data["x"]), data["y"]).backward()
-            optimizer.step()
-            if step == kill_at and rank == 1:
-                os.kill(os.getpid(), signal.SIGKILL)  # as the save of this step starts
-            model_state, optim_state = get_state_dict(model, optimizer)
-            dcp.save(
-                {"model": model_state, "optim": optim_state},
-                storage_writer=S3StorageWriter(region, f"{uri}step-{step}", config(endpoint), endpoint=endpoint),
-            )
+        train(rank, uri, region, endpoint, steps, kill_at)
+        # The DDP model is gone once train() returns, while the process group
+        # is still registered, so its Reducer never holds the last reference.
+        # When it does, PyTorch destroys the group with the GIL held, and that
+        # deadlocks with a gloo worker thread that is freeing the tensors of
+        # the last collective (pytorch/pytorch#56297; seen here about one run
+        # in ten). A reference held by Python is released without the GIL.
+        gc.collect()
     finally:
         dist.destroy_process_group()
+
+
+def train(rank: int, uri: str, region: str, endpoint: str | None, steps: int, kill_at: int) -> None:
+    """Resumes from the last complete checkpoint, then trains and saves after every step."""
+    torch.manual_seed(0)
+    model = DistributedDataParallel(
+        torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    done = complete_steps(uri, region, endpoint)
+    start = 0
+    if done:
+        model_state, optim_state = get_state_dict(model, optimizer)
+        state = {"model": model_state, "optim": optim_state}
+        dcp.load(
+            state,
+            storage_reader=S3StorageReader(region, f"{uri}step-{done[-1]}", config(endpoint), endpoint=endpoint),
+        )
+        set_state_dict(model, optimizer, model_state_dict=state["model"], optim_state_dict=state["optim"])
+        start = done[-1]
+        if rank == 0:
+            print(f"resumed from step {start}", flush=True)
+    for step in range(start + 1, steps + 1):
+        data = batch(step, rank)
+        optimizer.zero_grad()
+        torch.nn.functional.mse_loss(model(data["x"]), data["y"]).backward()
+        optimizer.step()
+        if step == kill_at and rank == 1:
+            os.kill(os.getpid(), signal.SIGKILL)  # as the save of this step starts
+        model_state, optim_state = get_state_dict(model, optimizer)
+        dcp.save(
+            {"model": model_state, "optim": optim_state},
+            storage_writer=S3StorageWriter(region, f"{uri}step-{step}", config(endpoint), endpoint=endpoint),
+        )
 
 
 def job(uri: str, region: str, endpoint: str | None, steps: int, kill_at: int = 0) -> bool:

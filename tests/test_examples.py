@@ -78,7 +78,7 @@ def test_image_classifier_trains_through_both_datasets(s3, prefix):
 
 def test_ddp_ranks_killed_mid_save_resume_from_the_last_complete_checkpoint(s3, prefix):
     completed = run_example(
-        "ddp_dcp_resume.py", s3, f"s3://{s3.bucket}/{prefix}", "--steps", "5", "--kill-at", "3", timeout=600
+        "ddp_dcp_resume.py", s3, f"s3://{s3.bucket}/{prefix}", "--steps", "5", "--kill-at", "3", timeout=300
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr[-3000:]
     assert completed.stdout.splitlines() == [
