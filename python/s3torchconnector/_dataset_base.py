@@ -1,15 +1,21 @@
-"""The configuration both dataset kinds share, validated in one place."""
+"""S3DatasetBase: what both dataset kinds share (arguments, client,
+metrics, the sources the ``from_*`` factories read), written once."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from collections.abc import Iterable as IterableABC
-from typing import Any
+from functools import partial
+from typing import Any, ClassVar
 
+from ._manifest import Manifest, check_manifest, get_objects_from_manifest
+from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
-from ._s3dataset_common import parse_object_uri
+from ._s3dataset_common import get_objects_from_prefix, get_objects_from_uris, parse_object_uri, parse_s3_uri
 from ._user_agent import UserAgent
 from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
+
+ObjectSource = Callable[[S3Client], Iterable[S3BucketKeyData]]
 
 
 def check_dataset_arguments(
@@ -78,3 +84,71 @@ class DatasetClient:
 
     def reader(self, bucket: str, key: str, object_info: Any) -> S3Reader:
         return self.get().get_object(bucket, key, object_info=object_info, reader_constructor=self.reader_constructor)
+
+
+# The sources of the from_* factories: each checks its argument now, and
+# lists or reads it only when the dataset is first used.
+
+
+def objects_source(object_uris: str | Iterable[str]) -> ObjectSource:
+    check_object_uris(object_uris)
+    return partial(get_objects_from_uris, object_uris)
+
+
+def prefix_source(s3_uri: str) -> ObjectSource:
+    parse_s3_uri(s3_uri)
+    return partial(get_objects_from_prefix, s3_uri)
+
+
+def manifest_source(manifest: Manifest) -> ObjectSource:
+    check_manifest(manifest)
+    return partial(get_objects_from_manifest, manifest)
+
+
+class S3DatasetBase:
+    """The state and methods the map and iterable datasets share. A dataset
+    kind adds how it hands out objects, and its factories' signatures (those
+    of Amazon's package)."""
+
+    _KIND: ClassVar[str]  # in the User-Agent: md/dataset#<kind>
+
+    def __init__(
+        self,
+        region: str,
+        get_dataset_objects: ObjectSource,
+        endpoint: str | None,
+        transform: Callable[[S3Reader], Any],
+        s3client_config: S3ClientConfig | None,
+        reader_constructor: S3ReaderConstructorProtocol | None,
+    ) -> None:
+        check_dataset_arguments(region, endpoint, transform, s3client_config, reader_constructor)
+        self._get_dataset_objects = get_dataset_objects
+        self._transform = transform
+        self._region = region
+        self._endpoint = endpoint
+        self._s3client_config = s3client_config
+        self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
+        self._client = DatasetClient(self._KIND, region, endpoint, s3client_config, self._reader_constructor)
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    @property
+    def endpoint(self) -> str | None:
+        return self._endpoint
+
+    def _get_client(self) -> S3Client:
+        return self._client.get()
+
+    def _open_reader(self, bucket_key: S3BucketKeyData) -> S3Reader:
+        return self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info)
+
+    def metrics(self) -> dict[str, Any]:
+        """Counters of this dataset's client in this process (each DataLoader
+        worker has its own): requests, bytes, retries, throttles, errors and
+        first-byte latency."""
+        return self._get_client().metrics()
+
+    def reset_metrics(self) -> None:
+        self._get_client().reset_metrics()

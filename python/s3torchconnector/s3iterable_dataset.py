@@ -5,21 +5,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from itertools import islice
 from typing import Any
 
 import torch
 import torch.utils.data
 
-from ._dataset_base import DatasetClient, check_dataset_arguments, check_object_uris
-from ._manifest import Manifest, check_manifest, get_objects_from_manifest
+from ._dataset_base import S3DatasetBase, manifest_source, objects_source, prefix_source
+from ._manifest import Manifest
 from ._prefetch import DEFAULT_PREFETCH_BYTES, DEFAULT_PREFETCH_OBJECTS, InFlightWindow, PrefetchingReaders
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
-from ._s3dataset_common import get_objects_from_prefix, get_objects_from_uris, identity, parse_s3_uri, shard
+from ._s3dataset_common import identity, shard
 from ._shuffle import buffer_shuffle, rng_for
-from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
+from .s3reader import S3Reader, S3ReaderConstructorProtocol
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +44,7 @@ def _check_non_negative_int(name: str, value: object, minimum: int = 0) -> None:
         raise ValueError(f"{name} must be at least {minimum}, not {value}")
 
 
-class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
+class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
     """An IterableStyle dataset created from S3 objects.
 
     To create an instance of S3IterableDataset, you need to use
@@ -89,6 +88,8 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         prefetch_bytes: about the most bytes of downloads held per process.
     """
 
+    _KIND = "iterable"
+
     def __init__(
         self,
         region: str,
@@ -104,21 +105,14 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         prefetch_objects: int = DEFAULT_PREFETCH_OBJECTS,
         prefetch_bytes: int = DEFAULT_PREFETCH_BYTES,
     ) -> None:
-        check_dataset_arguments(region, endpoint, transform, s3client_config, reader_constructor)
+        super().__init__(region, get_dataset_objects, endpoint, transform, s3client_config, reader_constructor)
         if not isinstance(enable_sharding, bool):
             raise TypeError(f"enable_sharding must be a bool, not {type(enable_sharding).__name__}")
         _check_non_negative_int("shuffle_buffer_size", shuffle_buffer_size)
         _check_non_negative_int("seed", seed)
         _check_non_negative_int("prefetch_objects", prefetch_objects, 1)
         _check_non_negative_int("prefetch_bytes", prefetch_bytes)
-        self._get_dataset_objects = get_dataset_objects
-        self._transform = transform
-        self._region = region
-        self._endpoint = endpoint
-        self._s3client_config = s3client_config
         self._enable_sharding = enable_sharding
-        self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
-        self._client = DatasetClient("iterable", region, endpoint, s3client_config, self._reader_constructor)
         self._shuffle_buffer_size = shuffle_buffer_size
         self._seed = seed
         self._prefetch_objects = prefetch_objects
@@ -129,14 +123,6 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         # DataLoader workers do not see the process group of their rank, so
         # the rank is captured here and again when pickled for workers.
         self._rank_and_world_size = _live_rank_and_world_size()
-
-    @property
-    def region(self) -> str:
-        return self._region
-
-    @property
-    def endpoint(self) -> str | None:
-        return self._endpoint
 
     @classmethod
     def from_objects(
@@ -156,34 +142,14 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         Args:
           object_uris(str | Iterable[str]): S3 URI of the object(s) desired. A generator is
             consumed lazily, as the dataset is iterated (it can then be iterated once).
-          region(str): AWS region of the S3 bucket where the objects are stored.
-          endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
-          transform: Optional callable which is used to transform an S3Reader into the desired type.
-          s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          enable_sharding: If True, shard the dataset across multiple workers for parallel data loading.
-            If False (default), each worker loads the entire dataset independently.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
-            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
-          options: shuffle_buffer_size, seed, prefetch_objects, prefetch_bytes (see the class).
-
-        Returns:
-            S3IterableDataset: An IterableStyle dataset created from S3 objects.
+          The other arguments are the class's (above).
 
         Raises:
             S3Exception: An error occurred accessing S3.
         """
         log.info("Building %s from_objects", cls.__name__)
-        check_object_uris(object_uris)
-        return cls(
-            region,
-            partial(get_objects_from_uris, object_uris),
-            endpoint,
-            transform=transform,
-            s3client_config=s3client_config,
-            enable_sharding=enable_sharding,
-            reader_constructor=reader_constructor,
-            **options,
-        )
+        source = objects_source(object_uris)
+        return cls(region, source, endpoint, transform, s3client_config, enable_sharding, reader_constructor, **options)
 
     @classmethod
     def from_prefix(
@@ -203,34 +169,14 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         Args:
           s3_uri(str): An S3 URI (prefix) of the object(s) desired. Objects matching the prefix will be
             included in the returned dataset.
-          region(str): AWS region of the S3 bucket where the objects are stored.
-          endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
-          transform: Optional callable which is used to transform an S3Reader into the desired type.
-          s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          enable_sharding: If True, shard the dataset across multiple workers for parallel data loading.
-            If False (default), each worker loads the entire dataset independently.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
-            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
-          options: shuffle_buffer_size, seed, prefetch_objects, prefetch_bytes (see the class).
-
-        Returns:
-            S3IterableDataset: An IterableStyle dataset created from S3 objects.
+          The other arguments are the class's (above).
 
         Raises:
             S3Exception: An error occurred accessing S3.
         """
         log.info("Building %s from_prefix %s", cls.__name__, s3_uri)
-        parse_s3_uri(s3_uri)
-        return cls(
-            region,
-            partial(get_objects_from_prefix, s3_uri),
-            endpoint,
-            transform=transform,
-            s3client_config=s3client_config,
-            enable_sharding=enable_sharding,
-            reader_constructor=reader_constructor,
-            **options,
-        )
+        source = prefix_source(s3_uri)
+        return cls(region, source, endpoint, transform, s3client_config, enable_sharding, reader_constructor, **options)
 
     @classmethod
     def from_manifest(
@@ -252,31 +198,10 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
           manifest: a JSON Lines file (local path or s3:// URI) with one
             ``{"uri": "s3://bucket/key", "size": <bytes>}`` per line, or an
             iterable of ``(uri, size)`` pairs.
-          Other arguments as for ``from_prefix``.
+          The other arguments are the class's (above).
         """
-        check_manifest(manifest)
-        return cls(
-            region,
-            partial(get_objects_from_manifest, manifest),
-            endpoint,
-            transform=transform,
-            s3client_config=s3client_config,
-            enable_sharding=enable_sharding,
-            reader_constructor=reader_constructor,
-            **options,
-        )
-
-    def _get_client(self) -> S3Client:
-        return self._client.get()
-
-    def metrics(self) -> dict[str, Any]:
-        """Counters of this dataset's client in this process (each DataLoader
-        worker has its own): requests, bytes, retries, throttles, errors and
-        first-byte latency."""
-        return self._get_client().metrics()
-
-    def reset_metrics(self) -> None:
-        self._get_client().reset_metrics()
+        source = manifest_source(manifest)
+        return cls(region, source, endpoint, transform, s3client_config, enable_sharding, reader_constructor, **options)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -308,6 +233,13 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         self._seed = state_dict["seed"]
         self._resume_at = state_dict["handed_out"]
 
+    def _record_progress(self, handed_out: int, seed: int | None = None) -> None:
+        """What the current pass's iterator reports, so that the dataset's own
+        ``state_dict()`` tells where that pass is."""
+        self._handed_out = handed_out
+        if seed is not None:
+            self._seed = seed
+
     # -- iteration ----------------------------------------------------------
 
     def _objects_for_this_worker(self, epoch: int) -> Iterator[S3BucketKeyData]:
@@ -323,9 +255,6 @@ class S3IterableDataset(torch.utils.data.IterableDataset[Any]):
         worker = torch.utils.data.get_worker_info()
         worker_id, num_workers = (worker.id, worker.num_workers) if worker is not None else (0, 1)
         return shard(shard(objects, rank, world_size), worker_id, num_workers)
-
-    def _open_reader(self, bucket_key: S3BucketKeyData) -> S3Reader:
-        return self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info)
 
     def _get_transformed_object(self, bucket_key: S3BucketKeyData) -> Any:
         return self._transform(self._open_reader(bucket_key))
@@ -372,7 +301,7 @@ class S3IterableDatasetIterator:
             )
         item = self._dataset._transform(next(self._readers))
         self._handed_out += 1
-        self._dataset._handed_out = self._handed_out
+        self._dataset._record_progress(self._handed_out)
         return item
 
     def state_dict(self) -> dict[str, Any]:
@@ -384,6 +313,5 @@ class S3IterableDatasetIterator:
             self._readers.close()
             self._readers = None
         self._epoch = state_dict["epoch"]
-        self._dataset._seed = state_dict["seed"]
         self._handed_out = state_dict["handed_out"]
-        self._dataset._handed_out = self._handed_out
+        self._dataset._record_progress(self._handed_out, seed=state_dict["seed"])

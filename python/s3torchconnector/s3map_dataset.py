@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any
 
 import torch.utils.data
 
-from ._dataset_base import DatasetClient, check_dataset_arguments, check_object_uris
-from ._manifest import Manifest, check_manifest, get_objects_from_manifest
+from ._dataset_base import S3DatasetBase, manifest_source, objects_source, prefix_source
+from ._manifest import Manifest
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
-from ._s3dataset_common import get_objects_from_prefix, get_objects_from_uris, identity, parse_s3_uri
-from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
+from ._s3dataset_common import identity
+from .s3reader import S3Reader, S3ReaderConstructorProtocol
 
 log = logging.getLogger(__name__)
 
 
-class S3MapDataset(torch.utils.data.Dataset[Any]):
+class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
     """A Map-Style dataset created from S3 objects.
 
     To create an instance of S3MapDataset, you need to use
@@ -43,6 +42,8 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
             by default).
     """
 
+    _KIND = "map"
+
     def __init__(
         self,
         region: str,
@@ -52,23 +53,8 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
         s3client_config: S3ClientConfig | None = None,
         reader_constructor: S3ReaderConstructorProtocol | None = None,
     ) -> None:
-        check_dataset_arguments(region, endpoint, transform, s3client_config, reader_constructor)
-        self._get_dataset_objects = get_dataset_objects
-        self._transform = transform
-        self._region = region
-        self._endpoint = endpoint
-        self._s3client_config = s3client_config
-        self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
-        self._client = DatasetClient("map", region, endpoint, s3client_config, self._reader_constructor)
+        super().__init__(region, get_dataset_objects, endpoint, transform, s3client_config, reader_constructor)
         self._bucket_key_pairs: list[S3BucketKeyData] | None = None
-
-    @property
-    def region(self) -> str:
-        return self._region
-
-    @property
-    def endpoint(self) -> str | None:
-        return self._endpoint
 
     @property
     def _dataset_bucket_key_pairs(self) -> list[S3BucketKeyData]:
@@ -91,29 +77,13 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
 
         Args:
           object_uris(str | Iterable[str]): S3 URI of the object(s) desired.
-          region(str): AWS region of the S3 bucket where the objects are stored.
-          endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
-          transform: Optional callable which is used to transform an S3Reader into the desired type.
-          s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
-            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
-
-        Returns:
-            S3MapDataset: A Map-Style dataset created from S3 objects.
+          The other arguments are the class's (above).
 
         Raises:
             S3Exception: An error occurred accessing S3.
         """
         log.info("Building %s from_objects", cls.__name__)
-        check_object_uris(object_uris)
-        return cls(
-            region,
-            partial(get_objects_from_uris, object_uris),
-            endpoint,
-            transform=transform,
-            s3client_config=s3client_config,
-            reader_constructor=reader_constructor,
-        )
+        return cls(region, objects_source(object_uris), endpoint, transform, s3client_config, reader_constructor)
 
     @classmethod
     def from_prefix(
@@ -131,29 +101,13 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
         Args:
           s3_uri(str): An S3 URI (prefix) of the object(s) desired. Objects matching the prefix will be
             included in the returned dataset.
-          region(str): AWS region of the S3 bucket where the objects are stored.
-          endpoint(str): AWS endpoint of the S3 bucket where the objects are stored.
-          transform: Optional callable which is used to transform an S3Reader into the desired type.
-          s3client_config: Optional S3ClientConfig with parameters for S3 client.
-          reader_constructor (Optional[S3ReaderConstructorProtocol]): Optional partial(S3Reader) created
-            using S3ReaderConstructor, e.g. S3ReaderConstructor.sequential() or S3ReaderConstructor.range_based()
-
-        Returns:
-            S3MapDataset: A Map-Style dataset created from S3 objects.
+          The other arguments are the class's (above).
 
         Raises:
             S3Exception: An error occurred accessing S3.
         """
         log.info("Building %s from_prefix %s", cls.__name__, s3_uri)
-        parse_s3_uri(s3_uri)
-        return cls(
-            region,
-            partial(get_objects_from_prefix, s3_uri),
-            endpoint,
-            transform=transform,
-            s3client_config=s3client_config,
-            reader_constructor=reader_constructor,
-        )
+        return cls(region, prefix_source(s3_uri), endpoint, transform, s3client_config, reader_constructor)
 
     @classmethod
     def from_manifest(
@@ -173,33 +127,12 @@ class S3MapDataset(torch.utils.data.Dataset[Any]):
           manifest: a JSON Lines file (local path or s3:// URI) with one
             ``{"uri": "s3://bucket/key", "size": <bytes>}`` per line, or an
             iterable of ``(uri, size)`` pairs.
-          Other arguments as for ``from_prefix``.
+          The other arguments are the class's (above).
         """
-        check_manifest(manifest)
-        return cls(
-            region,
-            partial(get_objects_from_manifest, manifest),
-            endpoint,
-            transform=transform,
-            s3client_config=s3client_config,
-            reader_constructor=reader_constructor,
-        )
-
-    def _get_client(self) -> S3Client:
-        return self._client.get()
-
-    def metrics(self) -> dict[str, Any]:
-        """Counters of this dataset's client in this process (each DataLoader
-        worker has its own): requests, bytes, retries, throttles, errors and
-        first-byte latency."""
-        return self._get_client().metrics()
-
-    def reset_metrics(self) -> None:
-        self._get_client().reset_metrics()
+        return cls(region, manifest_source(manifest), endpoint, transform, s3client_config, reader_constructor)
 
     def _get_object(self, i: int) -> S3Reader:
-        bucket_key = self._dataset_bucket_key_pairs[i]
-        return self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info)
+        return self._open_reader(self._dataset_bucket_key_pairs[i])
 
     def __getitem__(self, i: int) -> Any:
         return self._transform(self._get_object(i))

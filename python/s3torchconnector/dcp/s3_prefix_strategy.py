@@ -41,6 +41,9 @@ class DefaultPrefixStrategy(S3PrefixStrategyBase):
         return f"__{rank}_"
 
 
+_DIGIT_FORMATS = {2: "b", 16: "x"}  # format() codes of the bases a prefix is written in
+
+
 class NumericPrefixStrategy(S3PrefixStrategyBase):
     """``<digits>/[epoch_<n>/]__<rank>_``, where ``<digits>`` is a rank's slot in
     ``base``, written least significant digit first so that consecutive slots
@@ -64,6 +67,8 @@ class NumericPrefixStrategy(S3PrefixStrategyBase):
         min_prefix_length: int = 10,
         prefix_count: int | None = None,
     ) -> None:
+        if base not in _DIGIT_FORMATS:
+            raise ValueError(f"base must be one of {sorted(_DIGIT_FORMATS)}, got {base!r}")
         if not isinstance(min_prefix_length, int) or min_prefix_length < 1:
             raise ValueError(f"Minimum prefix length must be positive, got {min_prefix_length!r}")
         _check_epoch(epoch_num)
@@ -90,47 +95,29 @@ class NumericPrefixStrategy(S3PrefixStrategyBase):
     def generate_prefix(self, rank: int) -> str:
         return f"{self.prefix_map[rank % len(self.prefix_map)]}/{_epoch_part(self.epoch_num)}__{rank}_"
 
-    @abstractmethod
     def _format_number(self, number: int, length: int) -> str:
         """``number`` in this strategy's base, zero-padded to ``length`` digits."""
+        return format(number, f"0{length}{_DIGIT_FORMATS[self.base]}")
 
 
 class BinaryPrefixStrategy(NumericPrefixStrategy):
-    """Binary (Base2) prefix generation strategy using only 0 and 1.
-
-    Args:
-        epoch_num: adds an ``epoch_<n>/`` level when given.
-        min_prefix_length: digits in every prefix, at least; padded with zeros.
-        prefix_count: number of distinct prefixes; defaults to the world size
-            when torch.distributed is initialized, else 1.
-    """
+    """Binary (Base2) prefix generation strategy using only 0 and 1. Arguments
+    as for ``NumericPrefixStrategy``, less ``base``."""
 
     def __init__(
         self, epoch_num: int | None = None, min_prefix_length: int = 10, prefix_count: int | None = None
     ) -> None:
         super().__init__(2, epoch_num, min_prefix_length, prefix_count)
 
-    def _format_number(self, number: int, length: int) -> str:
-        return format(number, f"0{length}b")
-
 
 class HexPrefixStrategy(NumericPrefixStrategy):
-    """Hexadecimal-based prefix generation strategy.
-
-    Args:
-        epoch_num: adds an ``epoch_<n>/`` level when given.
-        min_prefix_length: digits in every prefix, at least; padded with zeros.
-        prefix_count: number of distinct prefixes; defaults to the world size
-            when torch.distributed is initialized, else 1.
-    """
+    """Hexadecimal-based prefix generation strategy. Arguments as for
+    ``NumericPrefixStrategy``, less ``base``."""
 
     def __init__(
         self, epoch_num: int | None = None, min_prefix_length: int = 10, prefix_count: int | None = None
     ) -> None:
         super().__init__(16, epoch_num, min_prefix_length, prefix_count)
-
-    def _format_number(self, number: int, length: int) -> str:
-        return format(number, f"0{length}x")
 
 
 class RoundRobinPrefixStrategy(S3PrefixStrategyBase):

@@ -14,14 +14,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from io import SEEK_CUR, SEEK_SET
-from typing import Any
+from io import SEEK_SET
 
 from .._s3conn import GetObjectStream
-from ._checks import check_location, raise_if_closed, writable_view
+from ._core import ReaderCore
 from ._segments import Segments
 from .protocol import GetStreamCallable, ObjectInfoLike
-from .s3reader import S3Reader
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +73,7 @@ def coalesce(ranges: list[ItemRange], max_gap_size: int | float) -> list[RangeGr
     return groups
 
 
-class DCPOptimizedS3Reader(S3Reader):
+class DCPOptimizedS3Reader(ReaderCore):
     """S3 reader implementation optimized for PyTorch Distributed Checkpoint (DCP) loading.
 
     1. **Selective fetching with range coalescing**: only the byte ranges of the
@@ -109,17 +107,13 @@ class DCPOptimizedS3Reader(S3Reader):
         get_stream: GetStreamCallable,
         max_gap_size: int | float = DEFAULT_MAX_GAP_SIZE,
     ) -> None:
-        check_location(bucket, key)
+        super().__init__(bucket, key, get_object_info, get_stream)
         if not item_ranges:
             raise ValueError("item_ranges must be a non-empty List[ItemRange] object")
         if not isinstance(max_gap_size, (int, float)) or isinstance(max_gap_size, bool):
             raise TypeError(f"max_gap_size must be int or float, got {type(max_gap_size).__name__}")
         if max_gap_size < 0:
             raise ValueError("max_gap_size must be non-negative")
-        self._bucket = bucket
-        self._key = key
-        self._get_object_info = get_object_info
-        self._get_stream = get_stream
         self._max_gap_size = max_gap_size
 
         self._items = [r for r in item_ranges if r.end != r.start]
@@ -136,16 +130,6 @@ class DCPOptimizedS3Reader(S3Reader):
         self._stream: GetObjectStream | None = None
         self._pending: memoryview = memoryview(b"")
         self._pending_start = 0
-
-        self._position = 0
-
-    @property
-    def bucket(self) -> str:
-        return self._bucket
-
-    @property
-    def key(self) -> str:
-        return self._key
 
     def _find_item(self, start: int, end: int) -> ItemRange:
         """The item holding [start, end): the current one or the next, nothing else."""
@@ -227,36 +211,17 @@ class DCPOptimizedS3Reader(S3Reader):
                 (reading the whole file is not supported).
             S3Exception: An error occurred accessing S3.
         """
+        return super().read(size)
+
+    def _read_from(self, size: int | None) -> bytes:
         if size is None:
-            raise ValueError(f"Size cannot be None; full read not supported.\n{FALLBACK_GUIDANCE}")
-        if not isinstance(size, int) or isinstance(size, bool):
-            raise TypeError(f"argument should be integer or None, not {type(size)!r}")
-        if size < 0:
-            raise ValueError(f"Size cannot be negative; full read not supported.\n{FALLBACK_GUIDANCE}")
-        raise_if_closed(self.closed)
-        if size == 0:
-            return b""
+            raise ValueError(f"Size cannot be None or negative; full read not supported.\n{FALLBACK_GUIDANCE}")
         data = self._item_data_for(self._position, self._position + size)
-        out = data.read(self._position - self._item.start, size)
-        self._position += len(out)
-        return out
+        return data.read(self._position - self._item.start, size)
 
-    def readinto(self, buf: Any) -> int:
-        """Read up to len(buf) bytes into a pre-allocated, writable bytes-like object buf.
-
-        Raises:
-            ValueError: If the range is outside the plan's items.
-            TypeError: If buf is not writable.
-            S3Exception: An error occurred accessing S3.
-        """
-        view = writable_view(buf)
-        raise_if_closed(self.closed)
-        if len(view) == 0:
-            return 0
+    def _readinto_from(self, view: memoryview) -> int:
         data = self._item_data_for(self._position, self._position + len(view))
-        n = data.readinto(self._position - self._item.start, view)
-        self._position += n
-        return n
+        return data.readinto(self._position - self._item.start, view)
 
     def seek(self, offset: int, whence: int = SEEK_SET, /) -> int:
         """Change position; anywhere within the current item, forward across items.
@@ -266,26 +231,13 @@ class DCPOptimizedS3Reader(S3Reader):
             TypeError: If offset is not an integer.
             ValueError: If whence is not SEEK_SET or SEEK_CUR, or the position is negative.
         """
-        if not isinstance(offset, int) or isinstance(offset, bool):
-            raise TypeError(f"integer argument expected, got {type(offset)!r}")
-        raise_if_closed(self.closed)
-        if whence == SEEK_SET:
-            position = offset
-        elif whence == SEEK_CUR:
-            position = self._position + offset
-        else:
-            raise ValueError(f"whence must be SEEK_CUR or SEEK_SET integers.\n{FALLBACK_GUIDANCE}")
-        if position < 0:
-            raise ValueError(f"negative seek value {position}")
-        self._position = position
-        return position
+        return super().seek(offset, whence)
 
-    def tell(self) -> int:
-        """
-        Returns:
-            int: Current absolute position in the object.
-        """
-        return self._position
+    def _size_for_seek_end(self) -> int:
+        raise ValueError(f"whence must be SEEK_CUR or SEEK_SET integers.\n{FALLBACK_GUIDANCE}")
+
+    def _seek_to(self, offset: int, whence: int) -> int:
+        return offset  # the plan's items say where reading may go; nothing moves until a read
 
     def close(self) -> None:
         """Stops the download and releases the buffered item."""

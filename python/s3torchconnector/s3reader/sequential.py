@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import SEEK_CUR, SEEK_END, SEEK_SET
-from typing import Any
+from io import SEEK_END
 
 from .._s3conn import GetObjectStream
-from ._checks import check_location, check_read_size, check_seek, raise_if_closed, writable_view
+from ._checks import raise_if_closed
+from ._core import ReaderCore
 from ._segments import Segments
 from .protocol import GetStreamCallable, ObjectInfoLike
-from .s3reader import S3Reader
 
 # In streaming mode, a forward seek further than this opens a ranged GET at
 # the target instead of downloading the bytes in between.
@@ -24,7 +23,7 @@ _READING_THROUGH = 16 * 1024 * 1024
 _TAIL_MIN = 1024 * 1024
 
 
-class SequentialS3Reader(S3Reader):
+class SequentialS3Reader(ReaderCore):
     """Sequential S3 reader implementation.
 
     Downloads the object with a single GET, started on the first read (or by
@@ -74,29 +73,15 @@ class SequentialS3Reader(S3Reader):
         streaming: bool | None = False,
         whole_object_limit: int = WHOLE_OBJECT_LIMIT,
     ) -> None:
-        check_location(bucket, key)
+        super().__init__(bucket, key, get_object_info, get_stream)
         if streaming is not None and not isinstance(streaming, bool):
             raise TypeError(f"streaming must be a bool or None, not {type(streaming).__name__}")
-        self._bucket = bucket
-        self._key = key
-        self._get_object_info = get_object_info
-        self._get_stream = get_stream
         self._streaming = streaming  # None: decided by the size, when it is known
         self._whole_object_limit = whole_object_limit
         self._stream: GetObjectStream | None = None
         self._read_ahead_asked = False
         self._segments = Segments()
         self._tail: Segments | None = None  # streaming mode: the object's last bytes
-        self._size: int | None = None  # known once the stream ends, or from object info
-        self._position = 0
-
-    @property
-    def bucket(self) -> str:
-        return self._bucket
-
-    @property
-    def key(self) -> str:
-        return self._key
 
     @property
     def streaming(self) -> bool | None:
@@ -170,7 +155,9 @@ class SequentialS3Reader(S3Reader):
             set_read_ahead(min(self._known_size() - self._segments.end, self._whole_object_limit))
 
     def _after_read(self) -> None:
-        if self._streaming:
+        # Streaming keeps only what is ahead; a read from the tail leaves the
+        # stream's chunks alone.
+        if self._streaming and self._position <= self._segments.end:
             self._segments.release_before(self._position)
 
     def _in_tail(self) -> Segments | None:
@@ -193,115 +180,46 @@ class SequentialS3Reader(S3Reader):
         self._tail.append(memoryview(buffer)[:got])
         return True
 
-    def read(self, size: int | None = None) -> bytes:
-        """Read up to size bytes from the object and return them.
-
-        If size is zero or positive, read that many bytes from S3, or until the end of the object.
-        If size is None or negative, read the entire file.
-
-        Args:
-            size (int | None): how many bytes to read.
-
-        Returns:
-            bytes: Bytes read from S3 Object
-
-        Raises:
-            S3Exception: An error occurred accessing S3.
-        """
-        check_read_size(size)
-        raise_if_closed(self.closed)
-        if size == 0 or self._position == self._size:
-            return b""
+    def _read_from(self, size: int | None) -> bytes:
         tail = self._in_tail()
         if tail is not None:
-            data = tail.read(self._position, tail.end - self._position if size is None or size < 0 else size)
-            self._position += len(data)
-            return data
-        if size is None or size < 0:
+            return tail.read(self._position, tail.end - self._position if size is None else size)
+        if size is None:
             self._fill_to(None)
             size = self._segments.end - self._position
         else:
             self._fill_to(self._position + size)
-        data = self._segments.read(self._position, size)
-        self._position += len(data)
-        self._after_read()
-        return data
+        return self._segments.read(self._position, size)
 
-    def readinto(self, buf: Any) -> int:
-        """Read up to len(buf) bytes into a pre-allocated, writable bytes-like object buf.
-        Return the number of bytes read. If no bytes are available, zero is returned.
-
-        Args:
-            buf : writable bytes-like object
-
-        Returns:
-            int : number of bytes read or zero, if no bytes available
-        """
-        view = writable_view(buf)
-        raise_if_closed(self.closed)
-        if len(view) == 0 or self._position == self._size:
-            return 0
+    def _readinto_from(self, view: memoryview) -> int:
         tail = self._in_tail()
         if tail is not None:
-            n = tail.readinto(self._position, view)
-            self._position += n
-            return n
+            return tail.readinto(self._position, view)
         self._fill_to(self._position + len(view))
-        n = self._segments.readinto(self._position, view)
-        self._position += n
-        self._after_read()
-        return n
+        return self._segments.readinto(self._position, view)
 
-    def seek(self, offset: int, whence: int = SEEK_SET, /) -> int:
-        """Change the stream position to the given byte offset, interpreted relative to whence.
-
-        When seeking beyond the end of the file, always stay at EOF.
-        Seeking before the start of the file results in a ValueError.
-
-        Args:
-            offset (int): How many bytes to seek relative to whence.
-            whence (int): One of SEEK_SET, SEEK_CUR, and SEEK_END. Default: SEEK_SET
-
-        Returns:
-            int: Current position of the stream
-
-        Raises:
-            S3Exception: An error occurred accessing S3.
-        """
-        check_seek(offset, whence)
-        raise_if_closed(self.closed)
+    def _seek_to(self, offset: int, whence: int) -> int:
         if whence == SEEK_END:
-            offset += self._known_size()
             self._ask_for_everything()  # torch.load's first move: it reads it all
-        elif whence == SEEK_CUR:
-            offset += self._position
-        if offset < 0:
-            raise ValueError(f"negative seek value {offset}")
         if self._streaming if self._streaming is not None else (whence == SEEK_END and self._is_streaming()):
             return self._streaming_seek(offset)
         if offset > self._segments.end:
             self._fill_to(offset)
-        if self._size is not None:
-            offset = min(offset, self._size)
-        self._position = offset
-        return offset
+        return offset if self._size is None else min(offset, self._size)
 
     def _streaming_seek(self, offset: int) -> int:
         segments = self._segments
         tail = self._tail
         if tail is not None and tail.start <= offset < tail.end:
-            self._position = offset
             return offset
         if offset > segments.end:
             size = self._known_size()
             if offset >= size:  # at the end: nothing to fetch, nothing to drop
-                self._position = size
                 return size
             # A jump into the object's tail (a zip's directory) fetches the tail
             # beside the stream, which goes on from where it is.
             tail_start = size - min(size, max(_TAIL_MIN, size // 256))
             if offset >= tail_start and self._load_tail():
-                self._position = offset
                 return offset
         if offset > segments.end + _SKIP_BY_NEW_REQUEST or offset < segments.start:
             size = self._known_size()
@@ -314,17 +232,8 @@ class SequentialS3Reader(S3Reader):
             self._fill_to(offset)
             if self._size is not None:
                 offset = min(offset, self._size)
-        self._position = offset
-        self._after_read()
+        self._segments.release_before(offset)
         return offset
-
-    def tell(self) -> int:
-        """
-        Returns:
-              int: Current stream position.
-        """
-        raise_if_closed(self.closed)
-        return self._position
 
     def close(self) -> None:
         """Stops any download in progress and releases the buffered data."""
