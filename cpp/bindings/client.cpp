@@ -7,6 +7,7 @@
 #include <nanobind/stl/tuple.h>
 
 #include "buffer.hpp"
+#include "config.hpp"
 #include "gil.hpp"
 #include "s3conn/client.hpp"
 #include "s3conn/listing.hpp"
@@ -21,80 +22,6 @@ std::string or_empty(const std::optional<std::string>& value) { return value.val
 
 nb::object none_if_empty(const std::string& value) {
     return value.empty() ? nb::none() : nb::object(nb::str(value.c_str(), value.size()));
-}
-
-// The configuration as Python sees it: what pickling carries. Credentials
-// cannot be given from Python, so none can leak into a pickle.
-nb::dict config_state(const ClientConfig& c) {
-    nb::dict state;
-    state["region"] = c.region;
-    state["endpoint"] = none_if_empty(c.endpoint);
-    state["force_path_style"] = c.force_path_style;
-    state["part_size"] = c.part_size;
-    state["throughput_target_gbps"] = c.throughput_target_gbps;
-    state["max_attempts"] = c.max_attempts;
-    state["unsigned"] = c.unsigned_requests;
-    state["profile"] = none_if_empty(c.profile);
-    state["requester_pays"] = c.requester_pays;
-    state["user_agent_prefix"] = c.user_agent_prefix;
-    state["event_loop_threads"] = c.event_loop_threads;
-    state["memory_limit"] = c.memory_limit_bytes;
-    state["read_ahead"] = c.read_ahead_bytes;
-    state["ca_file"] = none_if_empty(c.ca_file);
-    state["connect_timeout_ms"] = c.connect_timeout_ms;
-    state["stall_timeout_seconds"] = c.stall_timeout_seconds;
-    state["retry_backoff_ms"] = c.retry_backoff_ms;
-    state["upload_checksums"] = c.upload_checksums;
-    state["validate_checksums"] = c.validate_checksums;
-    return state;
-}
-
-ClientConfig make_config(const std::string& region, const std::optional<std::string>& endpoint, bool force_path_style,
-                         std::uint64_t part_size, double throughput_target_gbps, std::uint32_t max_attempts,
-                         bool unsigned_requests, const std::optional<std::string>& profile, bool requester_pays,
-                         const std::string& user_agent_prefix, std::uint16_t event_loop_threads,
-                         std::uint64_t memory_limit, std::uint64_t read_ahead,
-                         const std::optional<std::string>& ca_file, std::uint32_t connect_timeout_ms,
-                         std::uint32_t stall_timeout_seconds, std::uint32_t retry_backoff_ms, bool upload_checksums,
-                         bool validate_checksums) {
-    ClientConfig c;
-    c.region = region;
-    c.endpoint = or_empty(endpoint);
-    c.force_path_style = force_path_style;
-    c.part_size = part_size;
-    c.throughput_target_gbps = throughput_target_gbps;
-    c.max_attempts = max_attempts;
-    c.unsigned_requests = unsigned_requests;
-    c.profile = or_empty(profile);
-    c.requester_pays = requester_pays;
-    c.user_agent_prefix = user_agent_prefix;
-    c.event_loop_threads = event_loop_threads;
-    c.memory_limit_bytes = memory_limit;
-    c.read_ahead_bytes = read_ahead;
-    c.ca_file = or_empty(ca_file);
-    c.connect_timeout_ms = connect_timeout_ms;
-    c.stall_timeout_seconds = stall_timeout_seconds;
-    c.retry_backoff_ms = retry_backoff_ms;
-    c.upload_checksums = upload_checksums;
-    c.validate_checksums = validate_checksums;
-    return c;
-}
-
-ClientConfig config_from_state(const nb::dict& s) {
-    auto opt = [&](const char* name) -> std::optional<std::string> {
-        nb::object v = s[name];
-        if (v.is_none()) return std::nullopt;
-        return nb::cast<std::string>(v);
-    };
-    return make_config(
-        nb::cast<std::string>(s["region"]), opt("endpoint"), nb::cast<bool>(s["force_path_style"]),
-        nb::cast<std::uint64_t>(s["part_size"]), nb::cast<double>(s["throughput_target_gbps"]),
-        nb::cast<std::uint32_t>(s["max_attempts"]), nb::cast<bool>(s["unsigned"]), opt("profile"),
-        nb::cast<bool>(s["requester_pays"]), nb::cast<std::string>(s["user_agent_prefix"]),
-        nb::cast<std::uint16_t>(s["event_loop_threads"]), nb::cast<std::uint64_t>(s["memory_limit"]),
-        nb::cast<std::uint64_t>(s["read_ahead"]), opt("ca_file"), nb::cast<std::uint32_t>(s["connect_timeout_ms"]),
-        nb::cast<std::uint32_t>(s["stall_timeout_seconds"]), nb::cast<std::uint32_t>(s["retry_backoff_ms"]),
-        nb::cast<bool>(s["upload_checksums"]), nb::cast<bool>(s["validate_checksums"]));
 }
 
 nb::dict metrics_dict(const MetricsSnapshot& m) {
@@ -231,41 +158,30 @@ void bind_client(nb::module_& m) {
     nb::class_<Client>(m, "Client",
                        "A thread-safe S3 client on the AWS Common Runtime. Its CRT stack is built on\n"
                        "first use, and again after fork(); it pickles as its configuration.")
+        .def(nb::init<ClientConfig>(), nb::arg("config"))
         .def(
             "__init__",
-            [](Client* self, const std::string& region, const std::optional<std::string>& endpoint,
-               bool force_path_style, std::uint64_t part_size, double throughput_target_gbps,
-               std::uint32_t max_attempts, bool unsigned_requests, const std::optional<std::string>& profile,
-               bool requester_pays, const std::string& user_agent_prefix, std::uint16_t event_loop_threads,
-               std::uint64_t memory_limit, std::uint64_t read_ahead, const std::optional<std::string>& ca_file,
-               std::uint32_t connect_timeout_ms, std::uint32_t stall_timeout_seconds, std::uint32_t retry_backoff_ms,
-               bool upload_checksums, bool validate_checksums) {
-                new (self)
-                    Client(make_config(region, endpoint, force_path_style, part_size, throughput_target_gbps,
-                                       max_attempts, unsigned_requests, profile, requester_pays, user_agent_prefix,
-                                       event_loop_threads, memory_limit, read_ahead, ca_file, connect_timeout_ms,
-                                       stall_timeout_seconds, retry_backoff_ms, upload_checksums, validate_checksums));
+            [](Client* self, const std::string& region, const nb::kwargs& options) {
+                nb::dict values;
+                values["region"] = region;
+                for (auto [name, value] : options) values[name] = value;
+                new (self) Client(config_from_dict(values));
             },
-            nb::arg("region") = "", nb::kw_only(), nb::arg("endpoint") = nb::none(),
-            nb::arg("force_path_style") = false, nb::arg("part_size") = 8 * kMiB,
-            nb::arg("throughput_target_gbps") = 10.0, nb::arg("max_attempts") = 10, nb::arg("unsigned") = false,
-            nb::arg("profile") = nb::none(), nb::arg("requester_pays") = false, nb::arg("user_agent_prefix") = "",
-            nb::arg("event_loop_threads") = 0, nb::arg("memory_limit") = 0, nb::arg("read_ahead") = 0,
-            nb::arg("ca_file") = nb::none(), nb::arg("connect_timeout_ms") = 0, nb::arg("stall_timeout_seconds") = 0,
-            nb::arg("retry_backoff_ms") = 0, nb::arg("upload_checksums") = false, nb::arg("validate_checksums") = false)
+            nb::arg("region") = "", nb::arg("options"),
+            "A client of `region` with ClientConfig's fields as keywords (None keeps a default).")
         .def(
-            "__getstate__", [](const Client& c) { return config_state(c.config()); },
+            "__getstate__", [](const Client& c) { return config_dict(c.config()); },
             nb::sig("def __getstate__(self) -> dict[str, typing.Any]"))
         .def(
-            "__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_state(state)); },
+            "__setstate__", [](Client* self, const nb::dict& state) { new (self) Client(config_from_dict(state)); },
             nb::sig("def __setstate__(self, state: dict[str, typing.Any]) -> None"))
         .def("__repr__", &repr)
         .def_prop_ro(
-            "config", [](const Client& c) { return config_state(c.config()); },
+            "config", [](const Client& c) { return config_dict(c.config()); },
             nb::for_getter(nb::sig("def config(self, /) -> dict[str, typing.Any]")),
             nb::for_getter("The configuration as given."))
         .def_prop_ro(
-            "resolved_config", [](const Client& c) { return config_state(c.resolved_config()); },
+            "resolved_config", [](const Client& c) { return config_dict(c.resolved_config()); },
             nb::for_getter(nb::sig("def resolved_config(self, /) -> dict[str, typing.Any]")),
             nb::for_getter("The configuration with environment defaults applied."))
         .def_prop_ro("region", [](const Client& c) { return c.resolved_config().region; })

@@ -3,6 +3,7 @@
 #include <nanobind/nanobind.h>
 
 #include "client.hpp"
+#include "config.hpp"
 #include "copies.hpp"
 #include "errors.hpp"
 #include "gil.hpp"
@@ -20,6 +21,7 @@ NB_MODULE(_s3conn, m) {
 
     s3conn::python::bind_errors(m);
     s3conn::python::bind_streams(m);
+    s3conn::python::bind_config(m);
     s3conn::python::bind_client(m);
 
     m.def("bytes_copied", &s3conn::bytes_copied,

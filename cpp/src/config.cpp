@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -18,8 +19,16 @@ std::string env(const char* name) {
     return value != nullptr ? value : "";
 }
 
+// Every rule's one wording: "invalid ClientConfig: <field> <what is wrong>".
+// The Python layer shows these as they are, so a field keeps its name there.
 [[noreturn]] void invalid(const std::string& field, const std::string& why) {
-    throw std::invalid_argument("invalid ClientConfig." + field + ": " + why);
+    throw std::invalid_argument("invalid ClientConfig: " + field + " " + why);
+}
+
+std::string number(double value) {
+    std::ostringstream out;
+    out << value;
+    return out.str();
 }
 
 std::string mib(std::uint64_t bytes) {
@@ -37,7 +46,7 @@ std::uint64_t memory_limit_from_environment() {
         char* end = nullptr;
         const unsigned long long n = std::strtoull(value.c_str(), &end, 10);
         if (end == value.c_str() || *end != '\0') {
-            invalid("memory_limit_bytes", std::string(name) + "='" + value + "' is not a whole number");
+            invalid("memory_limit_bytes", "from " + std::string(name) + "='" + value + "' is not a whole number");
         }
         return n * unit;
     };
@@ -80,26 +89,32 @@ void validate(const ClientConfig& config) {
     constexpr std::uint64_t kMinPart = 5 * kMiB;
     constexpr std::uint64_t kMaxPart = 5 * kGiB;
     if (config.part_size < kMinPart || config.part_size > kMaxPart) {
-        invalid("part_size", std::to_string(config.part_size) +
-                                 " is outside S3's part size limits of 5 MiB (5242880) to 5 GiB (5368709120)");
+        invalid("part_size", "must be between 5 MiB (5242880) and 5 GiB (5368709120) bytes, not " +
+                                 std::to_string(config.part_size));
     }
     if (!(config.throughput_target_gbps > 0.0) || config.throughput_target_gbps > 10000.0) {
-        invalid("throughput_target_gbps", "must be a positive number of gigabits per second");
+        invalid("throughput_target_gbps", "must be a positive number of gigabits per second, at most 10000, not " +
+                                              number(config.throughput_target_gbps));
     }
     if (config.max_attempts < 1) {
-        invalid("max_attempts", "must be at least 1 (1 means no retries)");
+        invalid("max_attempts", "must be at least 1 (1 means no retries), not " + std::to_string(config.max_attempts));
     }
     if (config.unsigned_requests && config.requester_pays) {
         invalid("requester_pays",
-                "cannot be combined with unsigned requests: S3 only bills "
-                "requesters it can identify");
+                "cannot be combined with unsigned requests: S3 only bills requesters it can identify");
     }
     if (config.unsigned_requests && config.credentials) {
         invalid("credentials", "cannot be combined with unsigned requests");
     }
     if (config.credentials &&
         (config.credentials->access_key_id.empty() || config.credentials->secret_access_key.empty())) {
-        invalid("credentials", "access key id and secret access key must both be set");
+        invalid("credentials", "need both an access key id and a secret access key");
+    }
+    // The CRT's pool holds at least two parts (a part may be at most half of
+    // it); said of the field the caller set.
+    if (config.memory_limit_bytes != 0 && config.memory_limit_bytes < 2 * config.part_size) {
+        invalid("memory_limit_bytes", "must be at least two parts (" + std::to_string(2 * config.part_size) +
+                                          " bytes), not " + std::to_string(config.memory_limit_bytes));
     }
     if (config.memory_limit_bytes != 0 && config.memory_limit_bytes < kMinimumMemoryLimit) {
         invalid("memory_limit_bytes", "must be 0 (automatic) or at least 256 MiB (268435456), not " +
@@ -107,13 +122,13 @@ void validate(const ClientConfig& config) {
     }
     const std::uint64_t memory_limit = effective_memory_limit(config);
     if (memory_limit < kMinimumMemoryLimit) {
-        invalid("memory_limit_bytes", "the memory limit from the environment, " + mib(memory_limit) +
-                                          ", is under the CRT's minimum of 256 MiB");
+        invalid("memory_limit_bytes",
+                "from the environment, " + mib(memory_limit) + ", is under the CRT's minimum of 256 MiB");
     }
     if (config.part_size > memory_limit / 2) {
-        invalid("part_size", mib(config.part_size) + " is more than half the memory limit of " + mib(memory_limit) +
-                                 ": raise memory_limit_bytes to at least " + mib(2 * config.part_size) +
-                                 " or use a smaller part_size");
+        invalid("part_size", "of " + mib(config.part_size) + " is more than half the memory limit of " +
+                                 mib(memory_limit) + ": raise memory_limit_bytes to at least " +
+                                 mib(2 * config.part_size) + " or use a smaller part_size");
     }
     if (config.region.find_first_of(" /\t\n") != std::string::npos) {
         invalid("region", "'" + config.region + "' is not a region name");
@@ -123,7 +138,7 @@ void validate(const ClientConfig& config) {
     try {
         detail::parse_endpoint(resolved.endpoint, resolved.region, resolved.force_path_style);
     } catch (const std::invalid_argument& e) {
-        invalid("endpoint", e.what());
+        throw std::invalid_argument(std::string("invalid ClientConfig: ") + e.what());
     }
 }
 

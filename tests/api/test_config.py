@@ -110,3 +110,39 @@ def test_endpoint_from_the_environment(s3, monkeypatch, prefix, upload, client_c
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
     monkeypatch.setenv("AWS_ENDPOINT_URL", s3.endpoint)
     assert S3Client(s3.region, s3client_config=client_config)._client.endpoint == s3.endpoint
+
+
+def test_every_native_option_is_an_option_of_s3clientconfig():
+    """S3ClientConfig is a view of libs3conn's ClientConfig: each native field
+    (but those S3Client takes itself) is reachable, and reaches the client."""
+    from s3torchconnector._s3conn import ClientConfig
+
+    taken_by_s3client = {"region", "endpoint", "user_agent_prefix"}
+    names = {"unsigned": "unsigned_requests", "ca_bundle": "ca_file"}
+    python_fields = {names.get(f.name, f.name) for f in dataclasses.fields(S3ClientConfig)}
+    assert set(ClientConfig().as_dict()) - taken_by_s3client == python_fields
+
+    config = S3ClientConfig(read_ahead_bytes=3 * 8 * 1024 * 1024, event_loop_threads=3, retry_backoff_ms=25)
+    native = S3Client("eu-west-1", endpoint="http://127.0.0.1:1", s3client_config=config)._client
+    assert (native.config["read_ahead_bytes"], native.config["event_loop_threads"]) == (3 * 8 * 1024 * 1024, 3)
+    assert native.config["retry_backoff_ms"] == 25
+    # Derived values come from libs3conn: four parts of read-ahead by default.
+    assert S3Client("eu-west-1", s3client_config=S3ClientConfig(part_size=16 * 1024 * 1024)).read_ahead_bytes == (
+        4 * 16 * 1024 * 1024
+    )
+
+
+def test_native_config_pickles_and_names_a_wrong_value():
+    from s3torchconnector._s3conn import ClientConfig
+
+    config = ClientConfig.from_dict({"part_size": 16 * 1024 * 1024, "profile": None, "unsigned_requests": True})
+    assert config.part_size == 16 * 1024 * 1024 and config.profile == "" and config.unsigned_requests
+    assert pickle.loads(pickle.dumps(config)) == config
+    with pytest.raises(TypeError, match="no field 'part'"):
+        ClientConfig.from_dict({"part": 1})
+    with pytest.raises(TypeError, match="max_attempts takes int values from 0"):
+        ClientConfig.from_dict({"max_attempts": -1})
+    with pytest.raises(ValueError, match="invalid ClientConfig: max_attempts must be at least 1"):
+        ClientConfig.from_dict({"max_attempts": 0}).validate()
+    with pytest.raises(ValueError, match="read_ahead_bytes cannot be negative"):
+        S3ClientConfig(read_ahead_bytes=-1)

@@ -107,7 +107,7 @@ def test_invalid_arguments(native_client):
     for kwargs, field in [
         ({"part_size": 1}, "part_size"),
         ({"max_attempts": 0}, "max_attempts"),
-        ({"unsigned": True, "requester_pays": True}, "requester_pays"),
+        ({"unsigned_requests": True, "requester_pays": True}, "requester_pays"),
         ({"endpoint": "localhost:9000"}, "endpoint"),
         ({"throughput_target_gbps": -1.0}, "throughput_target_gbps"),
     ]:

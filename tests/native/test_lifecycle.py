@@ -51,7 +51,7 @@ def test_client_pickles_as_its_configuration(native_client, s3, prefix):
     custom = Client(
         "eu-west-1",
         endpoint="http://127.0.0.1:1",
-        unsigned=True,
+        unsigned_requests=True,
         part_size=16 * 1024 * 1024,
         max_attempts=3,
         user_agent_prefix="ua",
@@ -105,7 +105,7 @@ def test_ctrl_c_cancels_a_stalled_request():
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
     port = listener.getsockname()[1]
-    client = Client("us-east-1", endpoint=f"http://127.0.0.1:{port}", unsigned=True, max_attempts=1)
+    client = Client("us-east-1", endpoint=f"http://127.0.0.1:{port}", unsigned_requests=True, max_attempts=1)
     # Python's own handler, whatever an earlier test in this process left
     # (Lightning's teardown, for one, sets SIGINT to be ignored for a while).
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -104,7 +104,7 @@ CASES = [
         "part-size-over-half-memory",
         {"part_size": 3 * 1024 * MiB},
         ValueError,
-        "part_size: 3221225472 bytes \\(3072 MiB\\) is more than half the memory limit of 2147483648 bytes",
+        "part_size of 3221225472 bytes \\(3072 MiB\\) is more than half the memory limit of 2147483648 bytes",
     ),
     config_case(
         "part-size-5-gib", {"part_size": 5 * 1024 * MiB}, ValueError, "raise memory_limit_bytes to at least 10737418240"
@@ -113,7 +113,7 @@ CASES = [
         "memory-limit-under-crt-minimum",
         {"memory_limit_bytes": 100 * MiB},
         ValueError,
-        "memory_limit_bytes: must be 0 \\(automatic\\) or at least 256 MiB",
+        "memory_limit_bytes must be 0 \\(automatic\\) or at least 256 MiB",
     ),
     # At 1 Gbps the CRT picks a 256 MiB pool.
     config_case(

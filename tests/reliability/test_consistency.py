@@ -59,7 +59,7 @@ def test_ranged_reads_of_one_reader_are_pinned_to_its_first_version(s3):
 def test_an_object_overwritten_during_one_get_fails_it(s3, native_client, prefix):
     # A small read window keeps most parts unrequested while the object is
     # replaced; the CRT asks for them with If-Match, and the server refuses.
-    client = Client(s3.region, endpoint=s3.endpoint, part_size=PART_SIZE, read_ahead=PART_SIZE)
+    client = Client(s3.region, endpoint=s3.endpoint, part_size=PART_SIZE, read_ahead_bytes=PART_SIZE)
     key = prefix + "big"
     put(native_client, s3.bucket, key, pattern(12 * PART_SIZE, 1))
     stream = client.get_object(s3.bucket, key)

@@ -57,7 +57,7 @@ def test_fault_soak(proxy, s3, prefix):
     verified_bytes = 0
     start_faults = proxy.stats.total_injected
     client = fast_client(proxy.endpoint, s3.region)
-    window_client = fast_client(proxy.endpoint, s3.region, read_ahead=PART_SIZE)
+    window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE)
     iteration = 0
     deadline = time.monotonic() + 1500
     while proxy.stats.total_injected - start_faults < FAULTS:
@@ -67,7 +67,7 @@ def test_fault_soak(proxy, s3, prefix):
             client = fast_client(proxy.endpoint, s3.region)  # a fresh retry budget
             # A read window of one part: most of an object is requested after
             # the overwrite.
-            window_client = fast_client(proxy.endpoint, s3.region, read_ahead=PART_SIZE)
+            window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE)
         fault = rng.choice(KINDS)
         operation = rng.choice(["read", "read", "ranged", "into", "write", "list", "overwrite"])
         methods = {"PUT", "POST"} if operation == "write" and not fault.needs_body else {"GET"}

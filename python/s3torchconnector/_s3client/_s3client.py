@@ -102,7 +102,7 @@ class S3Client:
     @property
     def read_ahead_bytes(self) -> int:
         """How far one download runs ahead of its reader (the native client's)."""
-        return int(self._client.resolved_config["read_ahead"])
+        return int(self._client.resolved_config["read_ahead_bytes"])
 
     def __getstate__(self) -> dict[str, Any]:
         return {
@@ -128,25 +128,7 @@ class S3Client:
     def _make_native(self) -> _NativeClient:
         # The first native client of a spawned process: see _worker_exit.
         release_start_arguments_at_exit()
-        config = self._s3client_config
-        return _NativeClient(
-            self._region,
-            endpoint=self._endpoint,
-            force_path_style=config.force_path_style,
-            part_size=config.part_size,
-            throughput_target_gbps=float(config.throughput_target_gbps),
-            max_attempts=config.max_attempts,
-            unsigned=config.unsigned,
-            profile=config.profile,
-            requester_pays=config.requester_pays,
-            user_agent_prefix=self._user_agent_prefix,
-            memory_limit=config.memory_limit_bytes or 0,
-            ca_file=config.ca_bundle,
-            upload_checksums=config.upload_checksums,
-            validate_checksums=config.validate_checksums,
-            connect_timeout_ms=config.connect_timeout_ms,
-            stall_timeout_seconds=config.stall_timeout_seconds,
-        )
+        return _NativeClient(self._s3client_config.to_native(self._region, self._endpoint, self._user_agent_prefix))
 
     def _adopt(self, native: _NativeClient) -> _NativeClient:
         """Makes ``native`` this process's client; call with _clients_lock held."""

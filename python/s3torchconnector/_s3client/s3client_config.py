@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+
+from .._s3conn import ClientConfig
 
 MiB = 1024 * 1024
 GiB = 1024 * MiB
-_MIN_PART_SIZE = 5 * MiB
-_MAX_PART_SIZE = 5 * GiB
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ class S3ClientConfig:
             is dropped: the first-byte timeout of a request, and the end of a trickle.
             Such a request is tried twice, then fails. Multipart uploads and copies
             only need to stay alive (1 byte/s) for max(60 s, this long).
+        read_ahead_bytes (int): Bytes one streaming download may run ahead of its reader.
+            None: four parts.
+        event_loop_threads (int): Network threads of the client (each DataLoader worker
+            has its own client). None: min(4, max(2, cores / 2)).
+        retry_backoff_ms (int): Base of the exponential backoff between attempts.
+            None: 500 ms, or ``S3CONN_RETRY_BACKOFF_MS``.
 
     Raises:
         TypeError, ValueError: for a value of the wrong type or out of range.
@@ -62,68 +68,60 @@ class S3ClientConfig:
     ca_bundle: str | None = None
     connect_timeout_ms: int = 3000
     stall_timeout_seconds: int = 10
+    read_ahead_bytes: int | None = None
+    event_loop_threads: int | None = None
+    retry_backoff_ms: int | None = None
 
     def __post_init__(self) -> None:
-        _require_type("throughput_target_gbps", self.throughput_target_gbps, (int, float))
-        if not 0 < self.throughput_target_gbps <= 10_000:
-            raise ValueError(
-                f"throughput_target_gbps must be a positive number of gigabits per second, "
-                f"not {self.throughput_target_gbps!r}"
-            )
-        _require_type("part_size", self.part_size, (int,))
-        if not _MIN_PART_SIZE <= self.part_size <= _MAX_PART_SIZE:
-            raise ValueError(
-                f"part_size must be between 5 MiB ({_MIN_PART_SIZE}) and 5 GiB ({_MAX_PART_SIZE}) "
-                f"bytes, not {self.part_size}"
-            )
-        for name in ("connect_timeout_ms", "stall_timeout_seconds"):
-            _require_type(name, getattr(self, name), (int,))
+        # Types are checked here, from the annotations above, where Python's
+        # values arrive; so are the rules about None and "", which only Python
+        # has. Every rule on values and their combinations is libs3conn's, in
+        # its one wording (ClientConfig.validate).
+        for option in fields(self):
+            _require_type(option.name, getattr(self, option.name), str(option.type))
+        for name in ("connect_timeout_ms", "stall_timeout_seconds"):  # 0 would mean libs3conn's default
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
-        _require_type("max_attempts", self.max_attempts, (int,))
-        if self.max_attempts < 1:
-            raise ValueError(f"max_attempts must be at least 1 (1 means no retries), not {self.max_attempts}")
-        if self.ca_bundle is not None:
-            _require_type("ca_bundle", self.ca_bundle, (str,))
-            if not self.ca_bundle:
-                raise ValueError("ca_bundle must be a path to a PEM file, or None")
-        for name in ("unsigned", "force_path_style", "requester_pays", "upload_checksums", "validate_checksums"):
-            _require_type(name, getattr(self, name), (bool,))
-        if self.profile is not None:
-            _require_type("profile", self.profile, (str,))
-            if not self.profile.strip():
-                raise ValueError("profile must be a non-empty profile name, or None for the default chain")
-        if self.memory_limit_bytes is not None:
-            _require_type("memory_limit_bytes", self.memory_limit_bytes, (int,))
-            if self.memory_limit_bytes < 2 * self.part_size:
-                raise ValueError(
-                    f"memory_limit_bytes must be at least two parts ({2 * self.part_size} bytes), "
-                    f"not {self.memory_limit_bytes}"
-                )
-        if self.unsigned and self.requester_pays:
-            raise ValueError(
-                "requester_pays cannot be combined with unsigned=True: S3 only bills requesters it can identify"
-            )
-        # The rest (combinations the CRT would refuse at the first request:
-        # a part size the memory limit cannot hold, ...) is libs3conn's to say.
-        from .._s3conn import Client
+        for name in ("profile", "ca_bundle"):
+            if getattr(self, name) is not None and not getattr(self, name).strip():
+                raise ValueError(_EMPTY_STRING[name])
+        for option in fields(self):
+            value = getattr(self, option.name)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+                raise ValueError(f"{option.name} cannot be negative, got {value}")
+        self.to_native().validate()
 
-        Client(
-            "us-east-1",
-            part_size=self.part_size,
-            throughput_target_gbps=float(self.throughput_target_gbps),
-            max_attempts=self.max_attempts,
-            memory_limit=self.memory_limit_bytes or 0,
-        )
+    def to_native(self, region: str = "", endpoint: str | None = None, user_agent_prefix: str = "") -> ClientConfig:
+        """libs3conn's configuration of a client with these options (None keeps
+        libs3conn's default)."""
+        values = {_NATIVE_NAMES.get(option.name, option.name): getattr(self, option.name) for option in fields(self)}
+        values.update(region=region, endpoint=endpoint, user_agent_prefix=user_agent_prefix)
+        return ClientConfig.from_dict(values)
 
 
-def _require_type(name: str, value: object, types: tuple[type, ...]) -> None:
+# The reference's names of two options; every other option has libs3conn's name.
+_NATIVE_NAMES = {"unsigned": "unsigned_requests", "ca_bundle": "ca_file"}
+
+_EMPTY_STRING = {
+    "profile": "profile must be a non-empty profile name, or None for the default chain",
+    "ca_bundle": "ca_bundle must be a path to a PEM file, or None",
+}
+
+_ANNOTATED_TYPES: dict[str, tuple[type, ...]] = {
+    "float": (int, float),
+    "int": (int,),
+    "bool": (bool,),
+    "str": (str,),
+    "None": (type(None),),
+}
+
+
+def _require_type(name: str, value: object, annotation: str) -> None:
+    types = tuple(t for part in annotation.split("|") for t in _ANNOTATED_TYPES[part.strip()])
     # bool is an int to Python; a flag passed as a size is a mistake.
-    if isinstance(value, bool) and bool not in types:
-        raise TypeError(f"{name} must be {_describe(types)}, not bool")
-    if not isinstance(value, types):
+    if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
         raise TypeError(f"{name} must be {_describe(types)}, not {type(value).__name__}")
 
 
 def _describe(types: tuple[type, ...]) -> str:
-    return " or ".join(t.__name__ for t in types)
+    return " or ".join("None" if t is type(None) else t.__name__ for t in types)
