@@ -69,13 +69,6 @@ void bind_streams(nb::module_& m) {
             },
             nb::sig("def __next__(self) -> memoryview"))
         .def(
-            "next_chunk",
-            [](GetObjectStream& s) -> std::optional<Chunk> {
-                ReleaseGil release;
-                return s.next();
-            },
-            "The next Chunk, or None at the end.")
-        .def(
             "readinto",
             [](GetObjectStream& s, nb::handle buffer) {
                 BufferView view(buffer, true);
@@ -84,7 +77,6 @@ void bind_streams(nb::module_& m) {
             },
             nb::arg("buffer"), nb::sig("def readinto(self, buffer: typing_extensions.Buffer) -> int"),
             "Fills `buffer` from the network buffers (one copy); returns the bytes written, fewer only at the end.")
-        .def("tell", &GetObjectStream::position, "Object position of the next byte.")
         .def_prop_ro("etag", &GetObjectStream::etag,
                      "ETag of the version being read, without quotes; '' until the first response.")
         .def(

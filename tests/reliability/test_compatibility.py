@@ -61,10 +61,7 @@ def test_answers_to_a_ranged_get_that_the_crt_refuses_are_settled_by_one_plain_g
             before = server.request_count
             stream = client.get_object("bucket", key)
             assert stream.object_size() == len(expected)
-            data = b""
-            while (chunk := stream.next_chunk()) is not None:
-                data += bytes(chunk)
-            assert data == expected
+            assert b"".join(bytes(chunk) for chunk in stream) == expected
             assert server.request_count - before == 2  # the ranged GET, then one plain GET
             assert "range" not in server.requests[-1][2]
 

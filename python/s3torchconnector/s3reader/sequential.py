@@ -195,8 +195,20 @@ class SequentialS3Reader(ReaderCore):
         tail = self._in_tail()
         if tail is not None:
             return tail.readinto(self._position, view)
+        segments = self._segments
+        if self._streaming and len(segments) == 0 and segments.end == self._position:
+            # Nothing held, nothing to keep: one native call copies from the
+            # network buffers straight into the caller's memory.
+            self.prefetch()
+            readinto = getattr(self._stream, "readinto", None)  # a stream of this package's client
+            if readinto is not None:
+                n = int(readinto(view))
+                segments.reset(self._position + n)
+                if n < len(view):
+                    self._size = self._position + n
+                return n
         self._fill_to(self._position + len(view))
-        return self._segments.readinto(self._position, view)
+        return segments.readinto(self._position, view)
 
     def _seek_to(self, offset: int, whence: int) -> int:
         if whence == SEEK_END:
