@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 
 #include <string>
@@ -93,6 +94,10 @@ void bind_config(nb::module_& m) {
     field(cls, "upload_checksums", &ClientConfig::upload_checksums, "Send a CRC32C of every upload and part.");
     field(cls, "validate_checksums", &ClientConfig::validate_checksums,
           "Verify downloads against the checksums S3 stored.");
+    field(cls, "use_fips_endpoint", &ClientConfig::use_fips_endpoint,
+          "AWS's FIPS endpoints; None: AWS_USE_FIPS_ENDPOINT (AWS's endpoints only).");
+    field(cls, "use_dualstack_endpoint", &ClientConfig::use_dualstack_endpoint,
+          "AWS's dual-stack endpoints; None: AWS_USE_DUALSTACK_ENDPOINT (AWS's endpoints only).");
     cls.def("validate", &validate,
             "Raises ValueError naming the first field that breaks a rule (alone, or with the others).");
     cls.def("resolved", &resolve, "This configuration with every default and environment variable applied.");

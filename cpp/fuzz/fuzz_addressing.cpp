@@ -44,14 +44,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_key(key);
     check_bucket_name(bucket);
 
+    directory_bucket_zone(bucket);
     try {
-        const Endpoint endpoint = parse_endpoint(endpoint_url, "us-east-1", false);
+        parse_access_point_arn(bucket);
+    } catch (const std::invalid_argument&) {
+    }
+    // The first byte picks the AWS options and region, for the empty endpoint.
+    const unsigned char choice = size > 0 ? data[0] : 0;
+    static const char* const kRegions[] = {"us-west-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1"};
+    const AwsEndpointOptions options{(choice & 1) != 0, (choice & 2) != 0};
+    try {
+        const Endpoint endpoint = parse_endpoint(endpoint_url, kRegions[(choice >> 2) & 3], false, options);
         if (check_bucket_name(bucket).empty()) {
             const Target target = target_for(endpoint, bucket, key);
             if (target.path.empty() || target.path[0] != '/' || !only_safe(target.path)) __builtin_trap();
+            if (target.host.empty() || target.endpoint_uri.find(target.host) == std::string::npos) __builtin_trap();
         }
     } catch (const std::invalid_argument&) {
-        // Rejected endpoints are fine; crashing on them is not.
+        // Rejected endpoints and forms are fine; crashing on them is not.
     }
     return 0;
 }

@@ -39,12 +39,18 @@ int hex_value(char c) {
 
 }  // namespace
 
-Endpoint parse_endpoint(const std::string& url, const std::string& region, bool force_path_style) {
+Endpoint parse_endpoint(const std::string& url, const std::string& region, bool force_path_style,
+                        AwsEndpointOptions aws) {
     Endpoint endpoint;
     if (url.empty()) {
+        check_aws_endpoint_options(region, aws);
         endpoint.scheme = "https";
-        endpoint.host = "s3." + region + ".amazonaws.com";
+        endpoint.host = aws_regional_host(region, aws);
         endpoint.path_style = force_path_style;
+        endpoint.aws = true;
+        endpoint.region = region;
+        endpoint.dns_suffix = partition_dns_suffix(region);
+        endpoint.options = aws;
         return endpoint;
     }
     const auto scheme_end = url.find("://");
@@ -102,6 +108,21 @@ std::string display(const Endpoint& endpoint) {
 }
 
 Target target_for(const Endpoint& endpoint, std::string_view bucket, std::string_view key) {
+    if (is_arn(bucket) && !endpoint.aws) {
+        throw std::invalid_argument("the access point ARN " + std::string(bucket) +
+                                    " needs AWS's endpoints; with the endpoint " + display(endpoint) +
+                                    ", name the bucket instead");
+    }
+    if (endpoint.aws) {
+        // Access points and directory buckets: always virtual-hosted, on a host of their own.
+        if (std::string host = aws_bucket_host(endpoint, bucket); !host.empty()) {
+            Target target;
+            target.host = host;
+            target.endpoint_uri = endpoint.scheme + "://" + host;
+            target.path = "/" + percent_encode(key, true);
+            return target;
+        }
+    }
     // A dotted bucket cannot be a TLS virtual host (the wildcard certificate
     // covers one label), so such buckets go path style over https.
     const bool path_style = endpoint.path_style || (endpoint.is_tls() && bucket.find('.') != std::string_view::npos);
@@ -170,6 +191,14 @@ std::string query_string(const std::vector<std::pair<std::string, std::string>>&
 
 std::string check_bucket_name(std::string_view bucket) {
     if (bucket.empty()) return "the bucket name is empty";
+    if (is_arn(bucket)) {
+        try {
+            parse_access_point_arn(bucket);
+            return {};
+        } catch (const std::invalid_argument& e) {
+            return e.what();
+        }
+    }
     if (bucket.size() > 255) return "the bucket name is longer than 255 characters";
     for (char ch : bucket) {
         const auto c = static_cast<unsigned char>(ch);

@@ -1,6 +1,7 @@
 #include "s3conn/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 #include <aws/s3/s3.h>
 
 #include "addressing.hpp"
+#include "endpoint_options.hpp"
 
 namespace s3conn {
 namespace {
@@ -63,6 +65,19 @@ ClientConfig resolve(const ClientConfig& config) {
     if (resolved.region.empty()) resolved.region = "us-east-1";
     if (resolved.endpoint.empty()) resolved.endpoint = env("AWS_ENDPOINT_URL_S3");
     if (resolved.endpoint.empty()) resolved.endpoint = env("AWS_ENDPOINT_URL");
+    // The environment's FIPS and dual-stack choices are AWS's endpoints' only:
+    // a shell that sets them must not break a client of a local store.
+    const auto flag = [](const char* name) {
+        std::string value = env(name);
+        for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return value == "true";
+    };
+    if (!resolved.use_fips_endpoint) {
+        resolved.use_fips_endpoint = resolved.endpoint.empty() && flag("AWS_USE_FIPS_ENDPOINT");
+    }
+    if (!resolved.use_dualstack_endpoint) {
+        resolved.use_dualstack_endpoint = resolved.endpoint.empty() && flag("AWS_USE_DUALSTACK_ENDPOINT");
+    }
     if (resolved.event_loop_threads == 0) {
         const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
         resolved.event_loop_threads = static_cast<std::uint16_t>(std::clamp(cores / 2, 2u, 4u));
@@ -133,10 +148,20 @@ void validate(const ClientConfig& config) {
     if (config.region.find_first_of(" /\t\n") != std::string::npos) {
         invalid("region", "'" + config.region + "' is not a region name");
     }
-    // Throws std::invalid_argument with the reason.
     const ClientConfig resolved = resolve(config);
+    if (!resolved.endpoint.empty()) {
+        if (config.use_fips_endpoint.value_or(false)) {
+            invalid("use_fips_endpoint", "applies to AWS's endpoints only, not to the endpoint " + resolved.endpoint);
+        }
+        if (config.use_dualstack_endpoint.value_or(false)) {
+            invalid("use_dualstack_endpoint",
+                    "applies to AWS's endpoints only, not to the endpoint " + resolved.endpoint);
+        }
+    }
+    // Throws std::invalid_argument with the reason.
     try {
-        detail::parse_endpoint(resolved.endpoint, resolved.region, resolved.force_path_style);
+        detail::parse_endpoint(resolved.endpoint, resolved.region, resolved.force_path_style,
+                               detail::aws_options(resolved));
     } catch (const std::invalid_argument& e) {
         throw std::invalid_argument(std::string("invalid ClientConfig: ") + e.what());
     }

@@ -15,6 +15,7 @@
 #include <aws/s3/s3_client.h>
 
 #include "crt_errors.hpp"
+#include "endpoint_options.hpp"
 #include "retry_policy.hpp"
 #include "runtime.hpp"
 
@@ -41,7 +42,7 @@ bool CrtStack::owned_by_this_process() const { return owner_generation_ == proce
 
 CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
     : config_(config),
-      endpoint_(parse_endpoint(config.endpoint, config.region, config.force_path_style)),
+      endpoint_(parse_endpoint(config.endpoint, config.region, config.force_path_style, aws_options(config))),
       metrics_(std::move(metrics)),
       owner_pid_(::getpid()),
       owner_generation_(process_generation()) {

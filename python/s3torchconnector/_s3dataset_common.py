@@ -31,13 +31,26 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     if not uri.startswith("s3://"):
         hint = " (the scheme is lower case: s3://)" if uri.lower().startswith("s3://") else ""
         raise ValueError(f"Only s3:// URIs are supported, got {uri!r}{hint}")
-    bucket, _, key = uri[len("s3://") :].partition("/")
+    bucket, key = _split_bucket(uri[len("s3://") :])
     if not bucket:
         raise ValueError(f"Bucket name must be non-empty in {uri!r}")
     if len(key.encode()) > MAX_KEY_BYTES:
         raise ValueError(
             f"The key of {uri[:80]!r}... is {len(key.encode())} bytes long; S3 keys are at most {MAX_KEY_BYTES}"
         )
+    return bucket, key
+
+
+def _split_bucket(location: str) -> tuple[str, str]:
+    """``bucket/key`` -> ``(bucket, key)``, where the bucket may be an access
+    point ARN, whose resource has a slash of its own:
+    ``arn:aws:s3:<region>:<account>:accesspoint/<name>/<key>``."""
+    if location.startswith("arn:"):
+        resource = location.find(":accesspoint/")
+        if resource != -1:
+            end = location.find("/", resource + len(":accesspoint/"))
+            return (location, "") if end == -1 else (location[:end], location[end + 1 :])
+    bucket, _, key = location.partition("/")
     return bucket, key
 
 

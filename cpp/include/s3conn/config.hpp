@@ -115,6 +115,16 @@ struct ClientConfig {
     // Send a CRC32C of every upload (and of every part) for S3 to verify.
     bool upload_checksums = false;
 
+    // Use AWS's FIPS endpoints (s3-fips.<region>...). Unset means
+    // AWS_USE_FIPS_ENDPOINT=true in the environment; only for AWS's own
+    // endpoints (setting it with an endpoint URL is an error).
+    std::optional<bool> use_fips_endpoint;
+
+    // Use AWS's dual-stack (IPv4 and IPv6) endpoints (s3.dualstack.<region>...).
+    // Unset means AWS_USE_DUALSTACK_ENDPOINT=true in the environment; as
+    // use_fips_endpoint, only for AWS's endpoints.
+    std::optional<bool> use_dualstack_endpoint;
+
     // Ask S3 for the checksums it stored and verify downloads against them.
     // Covers whole-object GETs, and ranged GETs whose response carries a
     // checksum of its own (parts of multipart uploads read part by part).

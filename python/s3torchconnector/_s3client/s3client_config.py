@@ -50,6 +50,10 @@ class S3ClientConfig:
             has its own client). None: min(4, max(2, cores / 2)).
         retry_backoff_ms (int): Base of the exponential backoff between attempts.
             None: 500 ms, or ``S3CONN_RETRY_BACKOFF_MS``.
+        use_fips_endpoint (bool): Use AWS's FIPS endpoints (``s3-fips.<region>...``).
+            None: ``AWS_USE_FIPS_ENDPOINT``. Not with a custom ``endpoint``.
+        use_dualstack_endpoint (bool): Use AWS's dual-stack (IPv4 and IPv6) endpoints.
+            None: ``AWS_USE_DUALSTACK_ENDPOINT``. Not with a custom ``endpoint``.
 
     Raises:
         TypeError, ValueError: for a value of the wrong type or out of range.
@@ -71,6 +75,8 @@ class S3ClientConfig:
     read_ahead_bytes: int | None = None
     event_loop_threads: int | None = None
     retry_backoff_ms: int | None = None
+    use_fips_endpoint: bool | None = None
+    use_dualstack_endpoint: bool | None = None
 
     def __post_init__(self) -> None:
         # Types are checked here, from the annotations above, where Python's
