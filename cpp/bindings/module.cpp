@@ -1,12 +1,14 @@
 // s3torchconnector._s3conn: the Python face of libs3conn. Argument
 // conversion, GIL release and buffer export only; behaviour lives in the core.
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/string_view.h>
 
 #include "client.hpp"
 #include "config.hpp"
 #include "copies.hpp"
 #include "errors.hpp"
 #include "gil.hpp"
+#include "s3conn/buckets.hpp"
 #include "s3conn/chunk.hpp"
 #include "s3conn/client.hpp"
 #include "s3conn/interrupt.hpp"
@@ -26,6 +28,8 @@ NB_MODULE(_s3conn, m) {
 
     m.def("bytes_copied", &s3conn::bytes_copied,
           "Bytes libs3conn has copied out of network buffers in this process (zero-copy paths add nothing).");
+    m.def("is_directory_bucket", &s3conn::is_directory_bucket, nb::arg("bucket"),
+          "Whether `bucket` names an S3 Express One Zone directory bucket (name--<zone-id>--x-s3).");
     s3conn::python::bind_copies(m);
     s3conn::python::install_gil_handling(m);
 

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "addressing.hpp"
+#include "s3conn/buckets.hpp"
 
 namespace s3conn::detail {
 namespace {
@@ -153,3 +154,9 @@ std::string aws_bucket_host(const Endpoint& endpoint, std::string_view bucket) {
 }
 
 }  // namespace s3conn::detail
+
+namespace s3conn {
+
+bool is_directory_bucket(std::string_view bucket) { return !detail::directory_bucket_zone(bucket).empty(); }
+
+}  // namespace s3conn

@@ -122,6 +122,12 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
     if (credentials_ == nullptr) fail("creating the credentials provider");
 
     aws_s3_init_default_signing_config(&signing_, cursor(config_.region), credentials_);
+    // Directory buckets (S3 Express One Zone) are signed with the session
+    // credentials of a CreateSession, which the CRT makes, caches per host and
+    // refreshes before they expire (enable_s3express below).
+    express_signing_ = signing_;
+    express_signing_.algorithm = AWS_SIGNING_ALGORITHM_V4_S3EXPRESS;
+    express_signing_.service = aws_byte_cursor_from_c_str("s3express");
 
     if (config.max_attempts > 1) {
         retry_strategy_ = new_retry_strategy(event_loops_, config.max_attempts, config.retry_backoff_ms);
@@ -157,6 +163,7 @@ aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64
     s3_config.tls_mode = endpoint_.is_tls() ? AWS_MR_TLS_ENABLED : AWS_MR_TLS_DISABLED;
     s3_config.tls_connection_options = tls_options_set_ ? &tls_options_ : nullptr;
     s3_config.signing_config = &signing_;
+    s3_config.enable_s3express = true;
     s3_config.part_size = config_.part_size;
     s3_config.multipart_upload_threshold = config_.part_size;
     s3_config.throughput_target_gbps = throughput_target_gbps;

@@ -46,6 +46,9 @@ public:
     aws_s3_client* upload_client() const { return upload_client_; }
     const ClientConfig& config() const { return config_; }
     const Endpoint& endpoint() const { return endpoint_; }
+    // How a request to a directory bucket is signed: SigV4 for S3 Express,
+    // with the session of a CreateSession.
+    const aws_signing_config_aws* express_signing() const { return &express_signing_; }
     Metrics& metrics() const { return *metrics_; }
     pid_t owner_pid() const { return owner_pid_; }
     bool owned_by_this_process() const;
@@ -76,6 +79,7 @@ private:
     aws_tls_connection_options tls_options_{};
     bool tls_options_set_ = false;
     aws_signing_config_aws signing_{};
+    aws_signing_config_aws express_signing_{};
     aws_s3_client* s3_client_ = nullptr;
     aws_s3_client* upload_client_ = nullptr;
     aws_retry_strategy* retry_strategy_ = nullptr;  // shared by both clients; none for max_attempts 1

@@ -129,6 +129,11 @@ Operation::~Operation() {
 }
 
 void Operation::start(const HttpRequest& request, aws_s3_meta_request_options options, Pool pool) {
+    const bool express = !directory_bucket_zone(request.bucket).empty();
+    if (express && stack_->config().unsigned_requests) {
+        throw std::invalid_argument("the directory bucket " + request.bucket +
+                                    " needs credentials: S3 Express One Zone serves no unsigned requests");
+    }
     const Target target = target_for(stack_->endpoint(), request.bucket, request.key);
     message_ = build_message(*stack_, target, request);
     if (message_ == nullptr) throw_crt_error(context_, aws_last_error());
@@ -150,6 +155,7 @@ void Operation::start(const HttpRequest& request, aws_s3_meta_request_options op
     options.finish_callback = s_on_finish;
     options.telemetry_callback = s_on_telemetry;
     options.shutdown_callback = s_on_shutdown;
+    if (express) options.signing_config = stack_->express_signing();
     aws_s3_client* client = pool == Pool::kUploads ? stack_->upload_client() : stack_->s3_client();
     aws_s3_meta_request* made = aws_s3_client_make_meta_request(client, &options);
     if (made == nullptr) {

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from ._s3_bucket_iterable import S3BucketIterable
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client
+from ._s3conn import is_directory_bucket
 
 T = TypeVar("T")
 
@@ -71,7 +72,12 @@ def get_objects_from_uris(object_uris: str | Iterable[str], client: S3Client) ->
 
 def get_objects_from_prefix(s3_uri: str, client: S3Client) -> Iterator[S3BucketKeyData]:
     bucket, prefix = parse_s3_uri(s3_uri)
-    return iter(S3BucketIterable(client, bucket, prefix))
+    objects = S3BucketIterable(client, bucket, prefix)
+    if is_directory_bucket(bucket):
+        # A directory bucket lists in no particular order; the datasets'
+        # order (and so shuffles, shards and resumes) is the keys' order.
+        return iter(sorted(objects, key=lambda item: item.key))
+    return iter(objects)
 
 
 def shard(items: Iterable[T], index: int, count: int) -> Iterator[T]:

@@ -1,6 +1,7 @@
 // Umbrella header of libs3conn.
 #pragma once
 
+#include "s3conn/buckets.hpp"
 #include "s3conn/chunk.hpp"
 #include "s3conn/client.hpp"
 #include "s3conn/config.hpp"
