@@ -12,7 +12,8 @@ recomputed.
 
 The client reaches it path style (``http://127.0.0.1:port/<bucket>/<key>``),
 so its CreateSession has no bucket in its path: the server has one bucket.
-Listings come in a random order, as a directory bucket's do.
+Listings come in a random order and take only prefixes that end in "/", as
+a directory bucket's do.
 """
 
 from __future__ import annotations
@@ -271,6 +272,9 @@ def _handler_for(state: ExpressState) -> type[BaseHTTPRequestHandler]:
         def _list(self, query: dict[str, list[str]]) -> None:
             prefix = query.get("prefix", [""])[0]
             delimiter = query.get("delimiter", [""])[0]
+            if prefix and not prefix.endswith("/"):
+                self._error(400, "InvalidArgument", "directory buckets list only prefixes that end in /")
+                return
             keys, prefixes = [], set()
             for key in sorted(state.objects):
                 if not key.startswith(prefix):

@@ -72,12 +72,13 @@ def get_objects_from_uris(object_uris: str | Iterable[str], client: S3Client) ->
 
 def get_objects_from_prefix(s3_uri: str, client: S3Client) -> Iterator[S3BucketKeyData]:
     bucket, prefix = parse_s3_uri(s3_uri)
-    objects = S3BucketIterable(client, bucket, prefix)
-    if is_directory_bucket(bucket):
-        # A directory bucket lists in no particular order; the datasets'
-        # order (and so shuffles, shards and resumes) is the keys' order.
-        return iter(sorted(objects, key=lambda item: item.key))
-    return iter(objects)
+    if not is_directory_bucket(bucket):
+        return iter(S3BucketIterable(client, bucket, prefix))
+    # A directory bucket lists only prefixes that end in "/", and in no
+    # particular order: the rest of the prefix is matched here, and the
+    # datasets' order (so their shuffles, shards and resumes) is the keys'.
+    listed = S3BucketIterable(client, bucket, prefix[: prefix.rfind("/") + 1])
+    return iter(sorted((item for item in listed if item.key.startswith(prefix)), key=lambda item: item.key))
 
 
 def shard(items: Iterable[T], index: int, count: int) -> Iterator[T]:

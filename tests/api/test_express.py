@@ -72,6 +72,16 @@ def test_a_map_dataset_reads_a_directory_bucket_on_one_session(express, clients_
     assert len(express.data_requests) == 21  # one listing, twenty GETs
 
 
+def test_a_prefix_within_a_directory_is_matched_by_the_client(express):
+    # Directory buckets list only prefixes that end in "/".
+    for name in ("img_000", "img_001", "img_100", "other"):
+        express.state.objects[f"images/{name}"] = name.encode()
+    dataset = S3MapDataset.from_prefix(
+        f"s3://{BUCKET}/images/img_0", region=REGION, endpoint=express.endpoint, s3client_config=CONFIG
+    )
+    assert [reader.read() for reader in dataset] == [b"img_000", b"img_001"]
+
+
 def test_a_checkpoint_round_trips_on_one_session(express):
     checkpoint = S3Checkpoint(REGION, endpoint=express.endpoint, s3client_config=CONFIG)
     state = {"weights": torch.arange(1000, dtype=torch.float32)}
