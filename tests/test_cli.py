@@ -46,7 +46,7 @@ def test_a_program_given_only_the_printed_variables_reaches_the_server(prefix):
     # A server of its own, started as a user would, from a clean environment.
     env = {name: value for name, value in os.environ.items() if not name.startswith(("S3CONN_", "AWS_"))}
     server = subprocess.Popen(
-        [sys.executable, "-m", "s3torchconnector", "server"],
+        [sys.executable, "-X", "faulthandler", "-m", "s3torchconnector", "server"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -85,7 +85,13 @@ def test_a_program_given_only_the_printed_variables_reaches_the_server(prefix):
     finally:
         server.send_signal(signal.SIGINT)
         try:
-            assert server.wait(timeout=30) == 0
+            # SeaweedFS gets 10 s to stop after SIGTERM, then SIGKILL.
+            _, errors = server.communicate(timeout=60)
+            assert server.returncode == 0, errors[-3000:]
+        except subprocess.TimeoutExpired:
+            server.send_signal(signal.SIGABRT)  # faulthandler prints where each thread is
+            _, errors = server.communicate(timeout=30)
+            raise AssertionError(f"the server did not stop within 60 s of Ctrl-C:\n{errors[-6000:]}") from None
         finally:
             if server.poll() is None:
                 server.kill()
