@@ -51,6 +51,8 @@ def test_a_program_given_only_the_printed_variables_reaches_the_server(prefix):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As a script's background job starts it: Ctrl-C must still stop it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         lines: list[str] = []
@@ -95,6 +97,24 @@ def test_a_program_given_only_the_printed_variables_reaches_the_server(prefix):
         finally:
             if server.poll() is None:
                 server.kill()
+
+
+def test_the_server_stops_on_sigterm_too():
+    env = {name: value for name, value in os.environ.items() if not name.startswith(("S3CONN_", "AWS_"))}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "s3torchconnector", "server"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:
+            if "Ctrl-C" in line:
+                break
+        server.terminate()
+        server.communicate(timeout=60)
+        assert server.returncode == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
 
 
 def test_without_seaweedfs_the_error_names_the_extra(tmp_path, monkeypatch: pytest.MonkeyPatch):

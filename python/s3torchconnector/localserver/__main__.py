@@ -9,6 +9,7 @@ serve            start a server and print how to connect, until Ctrl-C
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -43,7 +44,16 @@ def connection_lines(target: S3Target) -> list[str]:
     return lines
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _serve() -> int:
+    # Ctrl-C (SIGINT) and kill (SIGTERM) both stop the server and remove its
+    # data, also when started with SIGINT ignored, as a script's background
+    # job is: Python then leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _stop)
     with s3_target() as target:
         print("S3 endpoint ready. In another shell:\n")
         for line in connection_lines(target):
