@@ -145,3 +145,19 @@ def test_import_without_lightning_names_the_extra():
     assert "ModuleNotFoundError" in result.stderr
     # The packages themselves: on PyPI, "s3torchconnector[lightning]" is Amazon's.
     assert "pip install 'lightning>=2.0' s3fs" in result.stderr and "[lightning] extra" in result.stderr
+
+
+def test_a_removal_waits_for_the_save_of_the_same_checkpoint(s3, s3_client, checkpoint_io, prefix):
+    # AsyncCheckpointIO saves on its own thread and removes on the caller's:
+    # a removal that came first would leave the checkpoint behind.
+    import threading
+    import time
+
+    path = f"s3://{s3.bucket}/{prefix}slow.ckpt"
+    saver = threading.Thread(target=checkpoint_io.save_checkpoint, args=({"w": torch.zeros(8 * 1024 * 1024)}, path))
+    saver.start()
+    while not checkpoint_io._saving and saver.is_alive():  # the upload has begun
+        time.sleep(0.001)
+    checkpoint_io.remove_checkpoint(path)
+    saver.join()
+    assert checkpoints(s3_client, s3, prefix) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import lightning
@@ -49,6 +50,11 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
             user_agent=UserAgent([f"md/lightning#{lightning.__version__}"]),
             s3client_config=s3client_config,
         )
+        # Saves in progress, by key: Lightning's AsyncCheckpointIO saves on a
+        # thread of its own but removes on the caller's, so a removal can come
+        # while the save it removes is still uploading.
+        self._saving: dict[tuple[str, str], threading.Event] = {}
+        self._saving_lock = threading.Lock()
 
     def save_checkpoint(
         self,
@@ -64,8 +70,17 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
             storage_options: Not used.
         """
         bucket, key = self._location(path)
-        with self._client.put_object(bucket, key) as writer:
-            torch.save(checkpoint, writer)  # type: ignore[arg-type]  # an io.BufferedIOBase is an IO[bytes]
+        done = threading.Event()
+        with self._saving_lock:
+            self._saving[(bucket, key)] = done
+        try:
+            with self._client.put_object(bucket, key) as writer:
+                torch.save(checkpoint, writer)  # type: ignore[arg-type]  # an io.BufferedIOBase is an IO[bytes]
+        finally:
+            with self._saving_lock:
+                if self._saving.get((bucket, key)) is done:
+                    del self._saving[(bucket, key)]
+            done.set()
 
     def load_checkpoint(
         self,
@@ -100,6 +115,10 @@ class S3LightningCheckpoint(CheckpointIO):  # type: ignore[misc]  # Lightning is
             S3Exception: An error occurred accessing S3.
         """
         bucket, key = self._location(path)
+        with self._saving_lock:
+            saving = self._saving.get((bucket, key))
+        if saving is not None:
+            saving.wait()  # removed once it exists, not before (which would leave it behind)
         self._client.delete_object(bucket, key)
 
     def teardown(self) -> None:
