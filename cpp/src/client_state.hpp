@@ -3,10 +3,10 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "crt_stack.hpp"
+#include "fork.hpp"
 #include "s3conn/config.hpp"
 
 namespace s3conn::detail {
@@ -26,9 +26,9 @@ public:
 private:
     ClientConfig config_;
     ClientConfig resolved_;
-    std::mutex mutex_;
+    ForkSafeMutex mutex_;
     std::shared_ptr<CrtStack> stack_;
-    // Outlives the stacks: counts survive a fork child's new stack.
+    // Outlives the stacks; counts what this process did (fork resets it).
     std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
 };
 

@@ -17,6 +17,7 @@
 #include "crt_errors.hpp"
 #include "endpoint_options.hpp"
 #include "retry_policy.hpp"
+#include "fork.hpp"
 #include "runtime.hpp"
 
 namespace s3conn::detail {

@@ -3,8 +3,8 @@
 // A CrtStack belongs to the process that created it. A forked child inherits
 // its memory but none of its threads, so in a child the destructor releases
 // nothing (the stack is abandoned) and the owner builds a new stack instead.
-// "The process that created it" is checked with a fork generation counted by
-// a pthread_atfork hook, not with getpid(): it is asked on every request.
+// "The process that created it" is checked with the fork generation
+// (fork.hpp), not with getpid(): it is asked on every request.
 #pragma once
 
 #include <sys/types.h>

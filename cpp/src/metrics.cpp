@@ -34,13 +34,14 @@ void Metrics::record(const aws_s3_request_metrics* request, const std::string& m
     }
 
     std::lock_guard lock(mutex_);
-    ++data_.requests[operation];
-    if (retry) ++data_.retries;
-    if (status == 503 || status == 429) ++data_.throttles;
-    if ((error != AWS_ERROR_SUCCESS && !cancelled) || status >= 400) ++data_.errors;
+    MetricsSnapshot& data = this->data();
+    ++data.requests[operation];
+    if (retry) ++data.retries;
+    if (status == 503 || status == 429) ++data.throttles;
+    if ((error != AWS_ERROR_SUCCESS && !cancelled) || status >= 400) ++data.errors;
     if (timed) {
         const std::uint64_t us = (first_byte - sent) / 1000;
-        LatencyHistogram& h = data_.first_byte_latency;
+        LatencyHistogram& h = data.first_byte_latency;
         const auto& bounds = LatencyHistogram::kBoundsUs;
         const auto bucket = std::lower_bound(bounds.begin(), bounds.end(), us) - bounds.begin();
         ++h.counts[static_cast<std::size_t>(bucket)];
@@ -51,16 +52,24 @@ void Metrics::record(const aws_s3_request_metrics* request, const std::string& m
 
 void Metrics::add_downloaded(std::uint64_t bytes) {
     std::lock_guard lock(mutex_);
-    data_.bytes_downloaded += bytes;
+    data().bytes_downloaded += bytes;
 }
 
 void Metrics::add_uploaded(std::uint64_t bytes) {
     std::lock_guard lock(mutex_);
-    data_.bytes_uploaded += bytes;
+    data().bytes_uploaded += bytes;
 }
 
 MetricsSnapshot Metrics::snapshot() const {
     std::lock_guard lock(mutex_);
+    return data();
+}
+
+MetricsSnapshot& Metrics::data() const {
+    if (const unsigned now = process_generation(); generation_ != now) {
+        generation_ = now;
+        data_ = MetricsSnapshot();
+    }
     return data_;
 }
 

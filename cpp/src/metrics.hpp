@@ -1,9 +1,11 @@
-// The counters behind MetricsSnapshot, shared by a client's operations.
+// The counters behind MetricsSnapshot, shared by a client's operations. They
+// count what this process did: a fork() child starts from zero, as a process
+// of its own (a DataLoader worker reports its own requests, not its parent's).
 #pragma once
 
-#include <mutex>
 #include <string>
 
+#include "fork.hpp"
 #include "s3conn/metrics.hpp"
 
 struct aws_s3_request_metrics;
@@ -23,8 +25,12 @@ public:
     void reset();
 
 private:
-    mutable std::mutex mutex_;
-    MetricsSnapshot data_;
+    // This process's counters; mutex_ held.
+    MetricsSnapshot& data() const;
+
+    mutable ForkSafeMutex mutex_;
+    mutable MetricsSnapshot data_;
+    mutable unsigned generation_ = process_generation();
 };
 
 }  // namespace s3conn::detail

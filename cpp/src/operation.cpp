@@ -14,6 +14,7 @@
 
 #include "addressing.hpp"
 #include "etag.hpp"
+#include "fork.hpp"
 #include "runtime.hpp"
 #include "s3conn/client.hpp"
 
@@ -102,7 +103,7 @@ namespace {
 // Every Operation of this process, so that an exiting program can stop them
 // all (cancel_all_requests). Never destroyed: operations may outlive statics.
 struct Registry {
-    std::mutex mutex;
+    ForkSafeMutex mutex;
     std::unordered_map<const Operation*, std::weak_ptr<Operation>> operations;
 };
 
@@ -206,12 +207,18 @@ void Operation::cancel() {
 }
 
 void Operation::detach() noexcept {
+    if (!from_this_process()) {
+        // A thread of the parent may have held meta_mutex_ at fork time; the
+        // child is alone with this object and only forgets the pointer.
+        meta_request_ = nullptr;
+        return;
+    }
     aws_s3_meta_request* meta_request;
     {
         std::lock_guard lock(meta_mutex_);
         meta_request = std::exchange(meta_request_, nullptr);
     }
-    if (meta_request == nullptr || !from_this_process()) return;
+    if (meta_request == nullptr) return;
     bool finished;
     {
         std::lock_guard lock(mutex_);

@@ -1,9 +1,5 @@
 #include "runtime.hpp"
 
-#include <pthread.h>
-
-#include <atomic>
-
 #include <aws/s3/s3.h>
 
 #include "crt_logging.hpp"
@@ -23,15 +19,6 @@ BlockingHooks& blocking_hooks() {
     static BlockingHooks hooks;
     return hooks;
 }
-
-std::atomic<unsigned> g_generation{1};
-
-void count_fork_in_child() { g_generation.fetch_add(1, std::memory_order_relaxed); }
-
-const bool g_fork_hook = [] {
-    pthread_atfork(nullptr, nullptr, count_fork_in_child);
-    return true;
-}();
 
 }  // namespace
 
@@ -63,11 +50,6 @@ aws_allocator* allocator() {
         return a;
     }();
     return alloc;
-}
-
-unsigned process_generation() {
-    (void)g_fork_hook;
-    return g_generation.load(std::memory_order_relaxed);
 }
 
 void check_interrupt() {

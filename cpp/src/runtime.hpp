@@ -16,10 +16,6 @@ aws_allocator* allocator();
 // Runs the installed interrupt check, if any. May throw.
 void check_interrupt();
 
-// Which process this is, as a number that changes in every fork() child: a
-// cheap stand-in for getpid() (a system call) on the per-request paths.
-unsigned process_generation();
-
 // The blocking hooks (s3conn/interrupt.hpp) around one wait: released on
 // construction, reacquired on destruction with `lock` let go of meanwhile.
 class BlockingRegion {

@@ -18,15 +18,18 @@ _registered = False
 
 
 def release_start_arguments_at_exit() -> None:
-    """Call in a process that unpickled library objects; idempotent."""
+    """Call when making a native client (unpickling makes one); idempotent."""
     global _registered
-    if _registered or multiprocessing.parent_process() is None:
-        return
-    _registered = True
-    atexit.register(_release_start_arguments)
+    if not _registered:
+        _registered = True
+        atexit.register(_release_start_arguments)
 
 
 def _release_start_arguments() -> None:
+    # Asked at exit, not at registration: a spawned process unpickles its
+    # start arguments before multiprocessing records its parent.
+    if multiprocessing.parent_process() is None:
+        return  # the main process: nothing started it with arguments
     process = multiprocessing.current_process()
     # The target has returned: its arguments are of no further use.
     for name in ("_args", "_kwargs"):

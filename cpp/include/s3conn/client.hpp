@@ -2,8 +2,8 @@
 //
 // A Client owns a CRT stack (event loops, DNS resolver, credentials, TLS and
 // an aws_s3_client), built lazily on first use. It is safe to share between
-// threads. After fork() the child never touches the stack it inherited: the
-// first call in the child builds a fresh one.
+// threads, and across fork(): the child never touches the stack it inherited
+// (its first call builds a fresh one), and its metrics count from zero.
 #pragma once
 
 #include "s3conn/export.hpp"

@@ -1,13 +1,10 @@
 """S3Client: the one client abstraction behind datasets, checkpoints, DCP and
-Lightning. It holds configuration only; the native client is created lazily,
-once per process, and again after fork() or unpickling."""
+Lightning. It pickles as its configuration; its native client serves every
+process it is used in (libs3conn rebuilds its CRT state in a fork() child)."""
 
 from __future__ import annotations
 
 import logging
-import os
-import threading
-import weakref
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,27 +19,6 @@ if TYPE_CHECKING:
     from ..s3writer import S3Writer
 
 log = logging.getLogger(__name__)
-
-_clients_lock = threading.Lock()
-_live_clients: weakref.WeakSet[S3Client] = weakref.WeakSet()
-# Bumped in every fork child: cheaper to compare than os.getpid() per request.
-_process_generation = 0
-
-
-def _forget_native_clients_in_child() -> None:
-    """A forked child must not use the native clients of its parent: their
-    CRT threads did not survive the fork. Drop them; each is rebuilt on first
-    use. (libs3conn would detect the fork too; this keeps the parent's stack
-    from being touched at all.)"""
-    global _clients_lock, _process_generation
-    _clients_lock = threading.Lock()  # another thread may have held it at fork time
-    _process_generation += 1
-    for client in list(_live_clients):
-        client._native = None
-        client._native_pid = None
-
-
-os.register_at_fork(after_in_child=_forget_native_clients_in_child)
 
 
 class S3Client:
@@ -74,12 +50,8 @@ class S3Client:
         self._endpoint = endpoint or None
         self._user_agent_prefix = (user_agent or UserAgent()).prefix
         self._s3client_config = s3client_config or S3ClientConfig()
-        self._native: _NativeClient | None = None
-        self._native_pid: int | None = None  # the process generation it was made in
-        # Fail now, not at the first request, on a bad endpoint or config.
-        native = self._make_native()
-        with _clients_lock:
-            self._adopt(native)
+        # Fails now, not at the first request, on a bad endpoint or config.
+        self._client = self._make_native()
 
     # -- configuration ------------------------------------------------------
 
@@ -117,8 +89,7 @@ class S3Client:
         self._endpoint = state["endpoint"]
         self._user_agent_prefix = state["user_agent_prefix"]
         self._s3client_config = state["s3client_config"]
-        self._native = None
-        self._native_pid = None
+        self._client = self._make_native()
 
     def __repr__(self) -> str:
         return f"S3Client(region={self._region!r}, endpoint={self._endpoint!r}, {self._s3client_config})"
@@ -128,23 +99,9 @@ class S3Client:
     def _make_native(self) -> _NativeClient:
         # The first native client of a spawned process: see _worker_exit.
         release_start_arguments_at_exit()
+        # Cheap: the CRT stack behind it is built at the first request, in
+        # each process that makes one (a fork() child builds its own).
         return _NativeClient(self._s3client_config.to_native(self._region, self._endpoint, self._user_agent_prefix))
-
-    def _adopt(self, native: _NativeClient) -> _NativeClient:
-        """Makes ``native`` this process's client; call with _clients_lock held."""
-        self._native, self._native_pid = native, _process_generation
-        _live_clients.add(self)
-        return native
-
-    @property
-    def _client(self) -> _NativeClient:
-        native = self._native
-        if native is not None and self._native_pid == _process_generation:
-            return native
-        with _clients_lock:
-            if self._native is not None and self._native_pid == _process_generation:
-                return self._native
-            return self._adopt(self._make_native())
 
     # -- operations ---------------------------------------------------------
 
