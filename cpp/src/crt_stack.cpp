@@ -125,7 +125,8 @@ CrtStack::CrtStack(const ClientConfig& config, std::shared_ptr<Metrics> metrics)
     aws_s3_init_default_signing_config(&signing_, cursor(config_.region), credentials_);
     // Directory buckets (S3 Express One Zone) are signed with the session
     // credentials of a CreateSession, which the CRT makes, caches per host and
-    // refreshes before they expire (enable_s3express below).
+    // refreshes before they expire (enable_s3express below), one cache for
+    // both clients (express_sessions.hpp).
     express_signing_ = signing_;
     express_signing_.algorithm = AWS_SIGNING_ALGORITHM_V4_S3EXPRESS;
     express_signing_.service = aws_byte_cursor_from_c_str("s3express");
@@ -165,6 +166,8 @@ aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64
     s3_config.tls_connection_options = tls_options_set_ ? &tls_options_ : nullptr;
     s3_config.signing_config = &signing_;
     s3_config.enable_s3express = true;
+    s3_config.s3express_provider_override_factory = ExpressSessions::factory;
+    s3_config.factory_user_data = &express_sessions_;
     s3_config.part_size = config_.part_size;
     s3_config.multipart_upload_threshold = config_.part_size;
     s3_config.throughput_target_gbps = throughput_target_gbps;
@@ -203,6 +206,7 @@ void CrtStack::release_crt_objects() {
     s3_client_ = nullptr;
     aws_s3_client_release(upload_client_);
     upload_client_ = nullptr;
+    express_sessions_.release();
     aws_retry_strategy_release(retry_strategy_);
     retry_strategy_ = nullptr;
     aws_credentials_provider_release(credentials_);

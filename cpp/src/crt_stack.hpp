@@ -18,6 +18,7 @@
 #include <aws/io/tls_channel_handler.h>
 
 #include "addressing.hpp"
+#include "express_sessions.hpp"
 #include "metrics.hpp"
 #include "s3conn/config.hpp"
 
@@ -83,6 +84,7 @@ private:
     aws_s3_client* s3_client_ = nullptr;
     aws_s3_client* upload_client_ = nullptr;
     aws_retry_strategy* retry_strategy_ = nullptr;  // shared by both clients; none for max_attempts 1
+    ExpressSessions express_sessions_;              // shared by both clients
     std::atomic<std::int64_t> held_chunk_bytes_{0};
     std::int64_t held_chunk_budget_ = 0;
 };
