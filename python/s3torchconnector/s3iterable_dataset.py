@@ -14,9 +14,19 @@ import torch.utils.data
 from ._dataset_base import S3DatasetBase, manifest_source, objects_source, prefix_source
 from ._manifest import Manifest
 from ._prefetch import DEFAULT_PREFETCH_BYTES, DEFAULT_PREFETCH_OBJECTS, InFlightWindow, PrefetchingReaders
+from ._resume import (
+    Layout,
+    check_int,
+    check_state,
+    global_state,
+    global_state_after,
+    is_global_state,
+    stream_layout,
+    take_stream,
+)
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
-from ._s3dataset_common import identity, shard
+from ._s3dataset_common import identity
 from ._shuffle import buffer_shuffle, rng_for
 from .s3reader import S3Reader, S3ReaderConstructorProtocol
 
@@ -35,13 +45,6 @@ def _env_rank_and_world_size() -> tuple[int, int] | None:
         return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
     except (KeyError, ValueError):
         return None
-
-
-def _check_non_negative_int(name: str, value: object, minimum: int = 0) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {value}")
 
 
 class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
@@ -63,10 +66,20 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
       through a buffer of that many entries (entries are names and sizes, not
       data). The order depends only on ``seed`` and the epoch (``set_epoch``);
       with sharding, each rank and worker then takes its share of it.
+    * **Global shuffle**: ``global_shuffle=True`` reads the epoch in a random
+      permutation of the whole listing (it is held in memory as names and
+      sizes), by ``seed`` and epoch.
     * **Exact resume**: ``state_dict()`` / ``load_state_dict()`` restart an epoch
       right after the last object handed out, none twice, none lost. Both this
       dataset and its iterators implement torchdata's ``Stateful``, so
       ``StatefulDataLoader`` checkpoints and restores every worker.
+    * **Resume with another layout**: with sharding, ranks and workers take the
+      epoch's order in blocks of ``batch_size`` (the DataLoader's), so what a
+      job has consumed is always the first N samples of the order.
+      ``S3IterableDataset.global_state(loader.state_dict())`` (StatefulDataLoader)
+      or ``dataset.global_state_after(batches)`` (plain DataLoader) gives that
+      position; loaded into the dataset of a job with any number of ranks and
+      workers, it yields exactly the samples not yet seen, each once.
 
     Args:
         region: AWS region of the bucket; "" takes ``AWS_REGION`` / ``AWS_DEFAULT_REGION``.
@@ -82,7 +95,12 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
         reader_constructor: the reader type (``S3ReaderConstructor.sequential()``
             by default).
         shuffle_buffer_size: entries of the shuffle buffer; 0 keeps listing order.
+        global_shuffle: a random permutation of the whole listing per epoch
+            instead (not with a shuffle buffer).
         seed: seed of the shuffle, with the epoch (``set_epoch``).
+        batch_size: the DataLoader's batch size: with sharding, each rank and
+            worker takes whole blocks of this many samples in turn, which makes
+            the position of a job one number (see ``global_state``).
         prefetch_objects: most downloads in flight per process (a ceiling for
             the adaptive window; 1 reads one object at a time).
         prefetch_bytes: about the most bytes of downloads held per process.
@@ -101,25 +119,42 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
         reader_constructor: S3ReaderConstructorProtocol | None = None,
         *,
         shuffle_buffer_size: int = 0,
+        global_shuffle: bool = False,
         seed: int = 0,
+        batch_size: int = 1,
         prefetch_objects: int = DEFAULT_PREFETCH_OBJECTS,
         prefetch_bytes: int = DEFAULT_PREFETCH_BYTES,
     ) -> None:
         super().__init__(region, get_dataset_objects, endpoint, transform, s3client_config, reader_constructor)
         if not isinstance(enable_sharding, bool):
             raise TypeError(f"enable_sharding must be a bool, not {type(enable_sharding).__name__}")
-        _check_non_negative_int("shuffle_buffer_size", shuffle_buffer_size)
-        _check_non_negative_int("seed", seed)
-        _check_non_negative_int("prefetch_objects", prefetch_objects, 1)
-        _check_non_negative_int("prefetch_bytes", prefetch_bytes)
+        check_int("shuffle_buffer_size", shuffle_buffer_size)
+        if not isinstance(global_shuffle, bool):
+            raise TypeError(f"global_shuffle must be a bool, not {type(global_shuffle).__name__}")
+        if global_shuffle and shuffle_buffer_size:
+            raise ValueError("global_shuffle and shuffle_buffer_size are two ways to shuffle: choose one")
+        check_int("seed", seed)
+        check_int("batch_size", batch_size, 1)
+        check_int("prefetch_objects", prefetch_objects, 1)
+        check_int("prefetch_bytes", prefetch_bytes)
         self._enable_sharding = enable_sharding
         self._shuffle_buffer_size = shuffle_buffer_size
+        self._global_shuffle = global_shuffle
         self._seed = seed
+        self._batch_size = batch_size
         self._prefetch_objects = prefetch_objects
         self._prefetch_bytes = prefetch_bytes
         self._epoch = 0
-        self._resume_at = 0  # objects to skip on the next pass (load_state_dict)
-        self._handed_out = 0  # objects handed out by the current pass, in this process
+        # What load_state_dict asks of the next pass: samples of the epoch's
+        # order to skip (a global state), then objects of this process's
+        # stream to skip (a stream state, valid only in the stream it names).
+        self._skip = 0
+        self._resume_at = 0
+        self._resume_layout: Layout | None = None
+        # The current pass, in this process: what its state_dict() reports.
+        self._pass_skip = 0
+        self._handed_out = 0
+        self._exhausted = False
         # DataLoader workers do not see the process group of their rank, so
         # the rank is captured here and again when pickled for workers.
         self._rank_and_world_size = _live_rank_and_world_size()
@@ -217,59 +252,111 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
 
     def set_epoch(self, epoch: int) -> None:
         """Selects the shuffle order of ``epoch``; call before each epoch."""
-        _check_non_negative_int("epoch", epoch)
+        check_int("epoch", epoch)
         self._epoch = epoch
-        self._resume_at = 0
+        self._skip = self._resume_at = 0
+        self._resume_layout = None
+
+    def _layout(self) -> Layout:
+        """This process's place among the readers of an epoch."""
+        if not self._enable_sharding:
+            return Layout(batch_size=self._batch_size)
+        rank, world_size = self._rank_and_world()
+        worker = torch.utils.data.get_worker_info()
+        worker_id, num_workers = (worker.id, worker.num_workers) if worker is not None else (0, 1)
+        return Layout(world_size, rank, num_workers, worker_id, self._batch_size)
+
+    def _stream_state(self, handed_out: int, skipped: int, exhausted: bool) -> dict[str, Any]:
+        return {
+            "epoch": self._epoch,
+            "seed": self._seed,
+            "handed_out": handed_out,
+            "skipped": skipped,
+            **self._layout().as_state(),
+            "exhausted": exhausted,
+        }
 
     def state_dict(self) -> dict[str, Any]:
-        """Where this process is in the current pass: epoch, seed, objects handed out."""
-        return {"epoch": self._epoch, "seed": self._seed, "handed_out": self._handed_out}
+        """Where this process is in the current pass: epoch, seed, objects of
+        its stream handed out, samples of the order skipped before them, and
+        the layout (rank, worker, batch size) it reads under."""
+        return self._stream_state(self._handed_out, self._pass_skip, self._exhausted)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Makes the next pass continue right after the objects a ``state_dict()``
-        said were handed out, in the same order."""
-        _check_state(state_dict)
+        """Makes the next pass continue where a state left off. A stream state
+        (``state_dict()``) continues the same stream: the same rank and worker
+        of the same layout. A global state (``global_state``) continues the
+        job in any layout: the first ``samples_consumed`` of the order are
+        skipped, and the rest is shared out anew."""
+        check_state(state_dict)
         self._epoch = state_dict["epoch"]
         self._seed = state_dict["seed"]
-        self._resume_at = state_dict["handed_out"]
+        if is_global_state(state_dict):
+            self._skip, self._resume_at, self._resume_layout = state_dict["samples_consumed"], 0, None
+        else:
+            self._skip = state_dict.get("skipped", 0)
+            self._resume_at = state_dict["handed_out"]
+            self._resume_layout = stream_layout(state_dict)
 
-    def _record_progress(self, handed_out: int, seed: int | None = None) -> None:
+    @staticmethod
+    def global_state(state_dict: Any) -> dict[str, int]:
+        """The position of a job in its epoch, as ``{"epoch", "seed",
+        "samples_consumed"}``, from one rank's state: a StatefulDataLoader's
+        ``state_dict()`` (it holds every worker's), or a dataset's without
+        workers. Ranks are taken to be in lockstep (each took as many
+        batches), as data-parallel training keeps them. Load the result into
+        the dataset of the resumed job, before making its DataLoader."""
+        return global_state(state_dict)
+
+    def global_state_after(self, batches: int) -> dict[str, int]:
+        """The position of the job once every rank has taken ``batches``
+        batches of this epoch from a plain DataLoader (of ``batch_size``)."""
+        ranks = self._rank_and_world()[1] if self._enable_sharding else 1
+        skipped = self._skip or self._pass_skip
+        return global_state_after(self._epoch, self._seed, skipped, batches, ranks, self._batch_size)
+
+    def _record_progress(self, handed_out: int, skipped: int, exhausted: bool, seed: int | None = None) -> None:
         """What the current pass's iterator reports, so that the dataset's own
         ``state_dict()`` tells where that pass is."""
-        self._handed_out = handed_out
+        self._handed_out, self._pass_skip, self._exhausted = handed_out, skipped, exhausted
         if seed is not None:
             self._seed = seed
 
     # -- iteration ----------------------------------------------------------
 
-    def _objects_for_this_worker(self, epoch: int) -> Iterator[S3BucketKeyData]:
-        """The objects of one pass, for this process: shuffled (when asked) the same
-        way everywhere, then with sharding every object exactly once across ranks
-        and their DataLoader workers: first by rank, then by worker within a rank."""
+    def _objects_for_this_worker(self, epoch: int, skip: int) -> Iterator[S3BucketKeyData]:
+        """The objects of one pass, for this process: the epoch's order (shuffled,
+        when asked, the same way everywhere), less its first ``skip``, then with
+        sharding this process's blocks of it (see ``_resume``)."""
         objects: Iterator[S3BucketKeyData] = iter(self._get_dataset_objects(self._get_client()))
-        if self._shuffle_buffer_size > 0:
+        if self._global_shuffle:
+            everything = list(objects)
+            rng_for(self._seed, epoch).shuffle(everything)
+            objects = iter(everything)
+        elif self._shuffle_buffer_size > 0:
             objects = buffer_shuffle(objects, self._shuffle_buffer_size, rng_for(self._seed, epoch))
-        if not self._enable_sharding:
-            return objects
-        rank, world_size = self._rank_and_world()
-        worker = torch.utils.data.get_worker_info()
-        worker_id, num_workers = (worker.id, worker.num_workers) if worker is not None else (0, 1)
-        return shard(shard(objects, rank, world_size), worker_id, num_workers)
+        if skip:
+            objects = islice(objects, skip, None)
+        return take_stream(objects, self._layout()) if self._enable_sharding else objects
 
     def _get_transformed_object(self, bucket_key: S3BucketKeyData) -> Any:
         return self._transform(self._open_reader(bucket_key))
 
+    def _check_resumes_this_stream(self, saved: Layout | None) -> None:
+        here = self._layout()
+        if saved is not None and saved != here:
+            raise ValueError(
+                f"this state was saved by {saved.describe()}; this process is {here.describe()}. A state "
+                "resumes only the stream it was saved by: to resume with another number of ranks or workers, "
+                "load S3IterableDataset.global_state(<the DataLoader's state_dict()>) into the dataset "
+                "before making the DataLoader"
+            )
+
     def __iter__(self) -> S3IterableDatasetIterator:
-        start, self._resume_at = self._resume_at, 0
-        self._handed_out = start
-        return S3IterableDatasetIterator(self, self._epoch, start)
-
-
-def _check_state(state: dict[str, Any]) -> None:
-    if not isinstance(state, dict) or not {"epoch", "seed", "handed_out"} <= state.keys():
-        raise ValueError(f"not a state_dict of S3IterableDataset: {state!r}")
-    for name in ("epoch", "seed", "handed_out"):
-        _check_non_negative_int(f"state_dict[{name!r}]", state[name])
+        skip, start, saved = self._skip, self._resume_at, self._resume_layout
+        self._skip, self._resume_at, self._resume_layout = 0, 0, None
+        self._record_progress(start, skip, False)
+        return S3IterableDatasetIterator(self, self._epoch, skip, start, saved)
 
 
 class S3IterableDatasetIterator:
@@ -277,10 +364,15 @@ class S3IterableDatasetIterator:
     downloaded before the first ``next()``, so that a restored state costs no
     wasted requests. Implements torchdata's ``Stateful``."""
 
-    def __init__(self, dataset: S3IterableDataset, epoch: int, start: int) -> None:
+    def __init__(
+        self, dataset: S3IterableDataset, epoch: int, skip: int, start: int, saved_layout: Layout | None
+    ) -> None:
         self._dataset = dataset
         self._epoch = epoch
+        self._skip = skip
         self._handed_out = start
+        self._saved_layout = saved_layout
+        self._exhausted = False
         self._readers: PrefetchingReaders | None = None
 
     def __iter__(self) -> S3IterableDatasetIterator:
@@ -289,7 +381,8 @@ class S3IterableDatasetIterator:
     def __next__(self) -> Any:
         if self._readers is None:
             dataset = self._dataset
-            objects = islice(dataset._objects_for_this_worker(self._epoch), self._handed_out, None)
+            dataset._check_resumes_this_stream(self._saved_layout)
+            objects = islice(dataset._objects_for_this_worker(self._epoch, self._skip), self._handed_out, None)
             client = dataset._client.get()
             self._readers = PrefetchingReaders(
                 objects,
@@ -299,19 +392,32 @@ class S3IterableDatasetIterator:
                 per_object_cap=client.read_ahead_bytes,  # what one download buffers ahead
                 window=InFlightWindow(dataset._prefetch_objects, lambda: int(client.metrics()["throttles"])),
             )
-        item = self._dataset._transform(next(self._readers))
+        try:
+            reader = next(self._readers)
+        except StopIteration:
+            self._exhausted = True
+            self._dataset._record_progress(self._handed_out, self._skip, True)
+            raise
+        item = self._dataset._transform(reader)
         self._handed_out += 1
-        self._dataset._record_progress(self._handed_out)
+        self._dataset._record_progress(self._handed_out, self._skip, False)
         return item
 
     def state_dict(self) -> dict[str, Any]:
-        return {"epoch": self._epoch, "seed": self._dataset._seed, "handed_out": self._handed_out}
+        return self._dataset._stream_state(self._handed_out, self._skip, self._exhausted)
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _check_state(state_dict)
+        check_state(state_dict)
+        if is_global_state(state_dict):
+            raise ValueError(
+                "a global state is loaded into the dataset (before making the DataLoader), not an iterator"
+            )
         if self._readers is not None:
             self._readers.close()
             self._readers = None
         self._epoch = state_dict["epoch"]
+        self._skip = state_dict.get("skipped", 0)
         self._handed_out = state_dict["handed_out"]
-        self._dataset._record_progress(self._handed_out, seed=state_dict["seed"])
+        self._saved_layout = stream_layout(state_dict)
+        self._exhausted = False
+        self._dataset._record_progress(self._handed_out, self._skip, False, seed=state_dict["seed"])

@@ -34,3 +34,62 @@ def distributed_rank(
         dist.barrier()
     finally:
         dist.destroy_process_group()
+
+
+def resume_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: str) -> None:  # type: ignore[type-arg]
+    """One rank of a job that reads part of an epoch, or resumes one: takes
+    ``job["batches"]`` batches (all when None) from a (Stateful)DataLoader with
+    ``job["workers"]`` workers, after loading ``job["state"]`` if given; writes
+    the keys it took and the job's global state to ``rank-<rank>.json``."""
+    import json
+
+    import torch.distributed as dist
+
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
+    try:
+        result = read_part_of_an_epoch(job)
+        with open(os.path.join(out_dir, f"rank-{rank}.json"), "w") as f:
+            json.dump(result, f)
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()
+
+
+def read_part_of_an_epoch(job: dict) -> dict:  # type: ignore[type-arg]
+    """What one rank of ``resume_rank`` does (also run alone, as a job of one rank)."""
+    from torch.utils.data import DataLoader
+
+    from s3torchconnector import S3ClientConfig, S3IterableDataset
+
+    dataset = S3IterableDataset.from_prefix(
+        job["uri"],
+        region=job["region"],
+        endpoint=job["endpoint"],
+        enable_sharding=True,
+        batch_size=job["batch_size"],
+        shuffle_buffer_size=job.get("shuffle", 0),
+        seed=5,
+        transform=key_and_size,
+        s3client_config=S3ClientConfig(force_path_style=True),
+    )
+    if job.get("state") is not None:
+        dataset.load_state_dict(job["state"])
+    loader_class: type = DataLoader
+    if job["loader"] == "stateful":
+        from torchdata.stateful_dataloader import StatefulDataLoader
+
+        loader_class = StatefulDataLoader
+    loader = loader_class(dataset, batch_size=job["batch_size"], num_workers=job["workers"], collate_fn=list)
+    taken: list[str] = []
+    batches = iter(loader)
+    for _ in range(job["batches"]) if job["batches"] is not None else iter(int, 1):
+        try:
+            taken += [key for key, _ in next(batches)]
+        except StopIteration:
+            break
+    if job["loader"] == "stateful":
+        state = S3IterableDataset.global_state(loader.state_dict())
+    else:
+        state = dataset.global_state_after(job["batches"] or 0)
+    del batches
+    return {"keys": taken, "state": state}

@@ -60,7 +60,14 @@ def test_resume_from_a_state_dict(s3, client_config, shuffle_prefix, shuffle):
     iterator = iter(first)
     consumed = [next(iterator)[0] for _ in range(23)]
     state = first.state_dict()
-    assert state == {"epoch": 0, "seed": 3, "handed_out": 23}
+    assert state == {
+        "epoch": 0,
+        "seed": 3,
+        "handed_out": 23,
+        "skipped": 0,
+        **{"ranks": 1, "rank": 0, "workers": 1, "worker": 0, "batch_size": 1},
+        "exhausted": False,
+    }
 
     resumed = pickle.loads(pickle.dumps(dataset(s3, client_config, shuffle_prefix, shuffle_buffer_size=shuffle)))
     resumed.load_state_dict(state)
