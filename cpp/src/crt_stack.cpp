@@ -185,7 +185,11 @@ aws_s3_client* CrtStack::make_s3_client(std::uint32_t stall_seconds, std::uint64
     s3_config.enable_read_backpressure = true;
     s3_config.initial_read_window = static_cast<size_t>(config_.read_ahead_bytes);
 
-    aws_s3_client* client = aws_s3_client_new(allocator(), &s3_config);
+    aws_s3_client* client;
+    {
+        CrtGlobalsScope crt_globals;
+        client = aws_s3_client_new(allocator(), &s3_config);
+    }
     if (client == nullptr) fail("creating the S3 client");
     return client;
 }

@@ -3,11 +3,23 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <shared_mutex>
 
 namespace s3conn::detail {
 
 namespace {
 std::atomic<unsigned> g_generation{1};
+
+// Never destroyed, like the list below. Replaced, not unlocked, in a fork
+// child: glibc's rwlock knows its writer by thread id, and the child's one
+// thread has a new id, so an unlock there would be taken for a reader's.
+std::shared_mutex* g_crt_globals = nullptr;
+
+std::shared_mutex& crt_globals() {
+    static const bool made = (g_crt_globals = new std::shared_mutex(), true);
+    (void)made;
+    return *g_crt_globals;
+}
 }  // namespace
 
 // Every live ForkSafeMutex, oldest first. Never destroyed: a mutex in an
@@ -40,11 +52,14 @@ struct ForkSafeMutexList {
     }
 
     // Held from before_fork to the hook after it: no mutex comes or goes
-    // meanwhile, and every one is locked by the forking thread.
+    // meanwhile, and every one is locked by the forking thread. The CRT's
+    // globals come last: a thread may enter a CrtGlobalsScope while it holds
+    // a ForkSafeMutex (ClientState's, building a stack), never the reverse.
     static void before_fork() {
         ForkSafeMutexList& list = get();
         list.mutex.lock();
         for (ForkSafeMutex* m = list.first; m != nullptr; m = m->next_) m->mutex_.lock();
+        crt_globals().lock();
     }
 
     static void unlock_all() {
@@ -53,10 +68,14 @@ struct ForkSafeMutexList {
         list.mutex.unlock();
     }
 
-    static void after_fork_in_parent() { unlock_all(); }
+    static void after_fork_in_parent() {
+        crt_globals().unlock();
+        unlock_all();
+    }
 
     static void after_fork_in_child() {
         g_generation.fetch_add(1, std::memory_order_relaxed);
+        g_crt_globals = new std::shared_mutex();  // the old one is leaked, write-locked
         unlock_all();
     }
 };
@@ -67,6 +86,13 @@ unsigned process_generation() {
     (void)hooks_installed;
     return g_generation.load(std::memory_order_relaxed);
 }
+
+CrtGlobalsScope::CrtGlobalsScope() {
+    (void)process_generation();  // the hooks are installed before the first scope
+    crt_globals().lock_shared();
+}
+
+CrtGlobalsScope::~CrtGlobalsScope() { crt_globals().unlock_shared(); }
 
 ForkSafeMutex::ForkSafeMutex() { ForkSafeMutexList::get().add(this); }
 

@@ -158,7 +158,11 @@ void Operation::start(const HttpRequest& request, aws_s3_meta_request_options op
     options.shutdown_callback = s_on_shutdown;
     if (express) options.signing_config = stack_->express_signing();
     aws_s3_client* client = pool == Pool::kUploads ? stack_->upload_client() : stack_->s3_client();
-    aws_s3_meta_request* made = aws_s3_client_make_meta_request(client, &options);
+    aws_s3_meta_request* made;
+    {
+        CrtGlobalsScope crt_globals;
+        made = aws_s3_client_make_meta_request(client, &options);
+    }
     if (made == nullptr) {
         const int error = aws_last_error();
         delete holder;
