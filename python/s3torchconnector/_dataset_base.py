@@ -3,11 +3,17 @@ metrics, the sources the ``from_*`` factories read), written once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+import os
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Iterable as IterableABC
 from functools import partial
 from typing import Any, ClassVar
 
+import torch
+
+from ._index import DatasetIndex, index_of
 from ._manifest import Manifest, check_manifest, get_objects_from_manifest
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client, S3ClientConfig
@@ -16,6 +22,8 @@ from ._user_agent import UserAgent
 from .s3reader import S3Reader, S3ReaderConstructor, S3ReaderConstructorProtocol
 
 ObjectSource = Callable[[S3Client], Iterable[S3BucketKeyData]]
+
+log = logging.getLogger(__name__)
 
 
 def check_dataset_arguments(
@@ -90,9 +98,20 @@ class DatasetClient:
 # lists or reads it only when the dataset is first used.
 
 
+class _OneShotSource(partial[Iterable[S3BucketKeyData]]):
+    """A source that can be read once (a generator of URIs): streamed as the
+    dataset is iterated, never listed ahead."""
+
+
 def objects_source(object_uris: str | Iterable[str]) -> ObjectSource:
     check_object_uris(object_uris)
+    if isinstance(object_uris, Iterator):
+        return _OneShotSource(get_objects_from_uris, object_uris)
     return partial(get_objects_from_uris, object_uris)
+
+
+def is_one_shot(source: ObjectSource) -> bool:
+    return isinstance(source, _OneShotSource)
 
 
 def prefix_source(s3_uri: str) -> ObjectSource:
@@ -129,6 +148,9 @@ class S3DatasetBase:
         self._s3client_config = s3client_config
         self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
         self._client = DatasetClient(self._KIND, region, endpoint, s3client_config, self._reader_constructor)
+        self._index: DatasetIndex | None = None  # listed once, on first need
+        if not is_one_shot(get_dataset_objects):
+            _unlisted.add(self)
 
     @property
     def region(self) -> str:
@@ -141,6 +163,52 @@ class S3DatasetBase:
     def _get_client(self) -> S3Client:
         return self._client.get()
 
+    # -- the index: the dataset's objects, listed once ------------------------
+
+    def _listing(self) -> DatasetIndex:
+        """The dataset's objects: listed (or read) the first time they are
+        needed in this process, then kept; DataLoader workers get them from
+        their parent (see ``_list_before_fork``)."""
+        if self._index is None:
+            self._index = index_of(self._get_dataset_objects(self._get_client()))
+            _unlisted.discard(self)
+        return self._index
+
+    def build_index(self, *, process_group: Any = None) -> DatasetIndex:
+        """Lists the dataset now, again if it was listed before (to pick up
+        objects added since), and keeps the result for every later epoch.
+
+        With ``torch.distributed`` initialized (or a ``process_group``), this
+        is a collective: call it on every rank. Rank 0 lists; the others
+        receive its index, so a job lists once, whatever its ranks and
+        DataLoader workers."""
+        group = process_group
+        distributed = group is not None or (torch.distributed.is_available() and torch.distributed.is_initialized())
+        if not distributed or torch.distributed.get_world_size(group) == 1:
+            self._index = None
+            return self._listing()
+        shared: list[Any] = [None]
+        if torch.distributed.get_rank(group) == 0:
+            self._index = None
+            shared[0] = self._listing()
+        source = torch.distributed.get_global_rank(group, 0) if group is not None else 0
+        torch.distributed.broadcast_object_list(shared, src=source, group=group)
+        self._index = shared[0]
+        _unlisted.discard(self)
+        assert self._index is not None
+        return self._index
+
+    def save_index(self, location: str | os.PathLike[str]) -> None:
+        """Saves the dataset's objects (key, size, ETag) to a local file or an
+        s3:// URI, for ``from_index``: the next job starts without listing."""
+        self._listing().save(location, self._get_client())
+
+    @classmethod
+    def from_index(cls, index: str | os.PathLike[str], **kwargs: Any) -> Any:
+        """A dataset of the objects an index (``save_index``) records, with
+        their sizes and ETags: no listing. Takes the arguments of ``from_manifest``."""
+        return cls.from_manifest(index, **kwargs)  # type: ignore[attr-defined]
+
     def _open_reader(self, bucket_key: S3BucketKeyData) -> S3Reader:
         return self._client.reader(bucket_key.bucket, bucket_key.key, bucket_key.object_info)
 
@@ -152,3 +220,20 @@ class S3DatasetBase:
 
     def reset_metrics(self) -> None:
         self._get_client().reset_metrics()
+
+
+# Datasets not listed yet. A DataLoader starts its workers with fork() (on
+# Linux) without a word to the dataset; listing here, in the parent, just
+# before, means every worker inherits one listing instead of making its own.
+_unlisted: weakref.WeakSet[S3DatasetBase] = weakref.WeakSet()
+
+
+def _list_before_fork() -> None:
+    for dataset in list(_unlisted):
+        try:
+            dataset._listing()
+        except Exception as error:  # the child lists, and reports it, itself
+            log.debug("listing %r before fork failed: %s", dataset, error)
+
+
+os.register_at_fork(before=_list_before_fork)

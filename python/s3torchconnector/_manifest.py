@@ -16,15 +16,17 @@ from ._s3dataset_common import parse_object_uri, parse_s3_uri
 
 # A manifest is a JSON Lines file, local or in S3, one object per line:
 #   {"uri": "s3://bucket/key", "size": 1234}
-# or an iterable of (uri, size) pairs.
+# (an index, DatasetIndex.save, adds "etag"), or an iterable of (uri, size) pairs.
 Manifest = Union[str, "os.PathLike[str]", Iterable[tuple[str, int]]]
 
 
-def _entry(uri: Any, size: Any, where: str) -> S3BucketKeyData:
+def _entry(uri: Any, size: Any, where: str, etag: Any = "") -> S3BucketKeyData:
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise ValueError(f"{where}: size must be a non-negative integer, not {size!r}")
+    if not isinstance(etag, str):
+        raise ValueError(f"{where}: etag must be a string, not {etag!r}")
     bucket, key = parse_object_uri(uri)
-    return S3BucketKeyData(bucket, key, ObjectInfo(key, size))
+    return S3BucketKeyData(bucket, key, ObjectInfo(key, size, etag))
 
 
 def _json_lines(lines: Iterable[str], source: str) -> Iterator[S3BucketKeyData]:
@@ -39,7 +41,7 @@ def _json_lines(lines: Iterable[str], source: str) -> Iterator[S3BucketKeyData]:
             raise ValueError(f"{where}: not JSON ({error.msg})") from None
         if not isinstance(record, dict) or "uri" not in record or "size" not in record:
             raise ValueError(f'{where}: expected {{"uri": "s3://bucket/key", "size": <bytes>}}')
-        yield _entry(record["uri"], record["size"], where)
+        yield _entry(record["uri"], record["size"], where, record.get("etag", ""))
 
 
 def get_objects_from_manifest(manifest: Manifest, client: S3Client) -> Iterator[S3BucketKeyData]:

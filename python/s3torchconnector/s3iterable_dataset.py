@@ -11,7 +11,7 @@ from typing import Any
 import torch
 import torch.utils.data
 
-from ._dataset_base import S3DatasetBase, manifest_source, objects_source, prefix_source
+from ._dataset_base import S3DatasetBase, is_one_shot, manifest_source, objects_source, prefix_source
 from ._manifest import Manifest
 from ._prefetch import DEFAULT_PREFETCH_BYTES, DEFAULT_PREFETCH_OBJECTS, InFlightWindow, PrefetchingReaders
 from ._resume import (
@@ -239,6 +239,9 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
         return cls(region, source, endpoint, transform, s3client_config, enable_sharding, reader_constructor, **options)
 
     def __getstate__(self) -> dict[str, Any]:
+        # Pickled for spawned DataLoader workers: they get the listing with it.
+        if not is_one_shot(self._get_dataset_objects):
+            self._listing()
         state = self.__dict__.copy()
         state["_rank_and_world_size"] = _live_rank_and_world_size() or self._rank_and_world_size
         return state
@@ -328,7 +331,11 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
         """The objects of one pass, for this process: the epoch's order (shuffled,
         when asked, the same way everywhere), less its first ``skip``, then with
         sharding this process's blocks of it (see ``_resume``)."""
-        objects: Iterator[S3BucketKeyData] = iter(self._get_dataset_objects(self._get_client()))
+        objects: Iterator[S3BucketKeyData]
+        if is_one_shot(self._get_dataset_objects) and not self._global_shuffle:
+            objects = iter(self._get_dataset_objects(self._get_client()))  # read as it is consumed
+        else:
+            objects = iter(self._listing())
         if self._global_shuffle:
             everything = list(objects)
             rng_for(self._seed, epoch).shuffle(everything)

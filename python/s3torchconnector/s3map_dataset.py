@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import torch.utils.data
@@ -54,13 +54,10 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
         reader_constructor: S3ReaderConstructorProtocol | None = None,
     ) -> None:
         super().__init__(region, get_dataset_objects, endpoint, transform, s3client_config, reader_constructor)
-        self._bucket_key_pairs: list[S3BucketKeyData] | None = None
 
     @property
-    def _dataset_bucket_key_pairs(self) -> list[S3BucketKeyData]:
-        if self._bucket_key_pairs is None:
-            self._bucket_key_pairs = list(self._get_dataset_objects(self._get_client()))
-        return self._bucket_key_pairs
+    def _dataset_bucket_key_pairs(self) -> Sequence[S3BucketKeyData]:
+        return self._listing()
 
     @classmethod
     def from_objects(

@@ -93,3 +93,44 @@ def read_part_of_an_epoch(job: dict) -> dict:  # type: ignore[type-arg]
         state = dataset.global_state_after(job["batches"] or 0)
     del batches
     return {"keys": taken, "state": state}
+
+
+def key_and_listings(reader) -> tuple[str, int, int]:  # type: ignore[no-untyped-def]
+    """The key, and how many ListObjectsV2 this worker process has sent."""
+    import torch.utils.data
+
+    info = torch.utils.data.get_worker_info()
+    listings = info.dataset.metrics()["requests"].get("ListObjectsV2", 0) if info is not None else -1
+    return reader.key, listings, os.getpid()
+
+
+def index_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: str) -> None:  # type: ignore[type-arg]
+    """One rank reading a prefix through 4 DataLoader workers, after
+    ``build_index()`` when ``job["build_index"]``; writes what it read and how
+    many listings it and its workers sent."""
+    import json
+
+    import torch.distributed as dist
+    from torch.utils.data import DataLoader
+
+    from s3torchconnector import S3ClientConfig, S3IterableDataset
+
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
+    try:
+        dataset = S3IterableDataset.from_prefix(
+            job["uri"],
+            region=job["region"],
+            endpoint=job["endpoint"],
+            enable_sharding=True,
+            transform=key_and_listings,
+            s3client_config=S3ClientConfig(force_path_style=True),
+        )
+        if job["build_index"]:
+            dataset.build_index()
+        rows = [list(row) for row in DataLoader(dataset, batch_size=None, num_workers=4)]
+        result = {"rows": rows, "rank_listings": dataset.metrics()["requests"].get("ListObjectsV2", 0)}
+        with open(os.path.join(out_dir, f"rank-{rank}.json"), "w") as f:
+            json.dump(result, f)
+        dist.barrier()
+    finally:
+        dist.destroy_process_group()

@@ -68,15 +68,19 @@ def test_listed_objects_carry_their_size(s3, client_config, dataset_prefix, monk
         assert reader.seek(0, SEEK_END) == 100 + i
 
 
-def test_iterable_dataset_lists_lazily_and_again_each_epoch(s3, client_config, dataset_prefix, s3_client):
+def test_iterable_dataset_lists_once_until_asked_again(s3, client_config, dataset_prefix, s3_client):
     dataset = S3IterableDataset.from_prefix(
         f"s3://{s3.bucket}/{dataset_prefix}", transform=key_and_bytes, **kwargs_for(s3, client_config)
     )
+    assert dataset.metrics()["requests"].get("ListObjectsV2", 0) == 0  # lazily
     first = list(dataset)
     extra = f"{dataset_prefix}zzz-late.bin"
     with s3_client.put_object(s3.bucket, extra) as writer:
         writer.write(b"late")
     try:
+        assert list(dataset) == first  # the next epoch reads the same listing
+        assert dataset.metrics()["requests"]["ListObjectsV2"] == 1
+        dataset.build_index()  # lists again
         second = list(dataset)
         assert len(second) == len(first) + 1 and second[-1] == (extra, b"late")
     finally:
@@ -85,12 +89,12 @@ def test_iterable_dataset_lists_lazily_and_again_each_epoch(s3, client_config, d
 
 def test_map_dataset_lists_once(s3, client_config, dataset_prefix):
     dataset = S3MapDataset.from_prefix(f"s3://{s3.bucket}/{dataset_prefix}", **kwargs_for(s3, client_config))
-    assert dataset._bucket_key_pairs is None  # nothing listed yet
+    assert dataset.metrics()["requests"].get("ListObjectsV2", 0) == 0  # nothing listed yet
     assert len(dataset) == N
-    listing = dataset._bucket_key_pairs
     assert dataset[N - 1].key == f"{dataset_prefix}{N - 1:03d}.bin"
     assert dataset[-1].key == dataset[N - 1].key
-    assert dataset._bucket_key_pairs is listing
+    assert len(dataset) == N
+    assert dataset.metrics()["requests"]["ListObjectsV2"] == 1
     with pytest.raises(IndexError):
         dataset[N]
 
@@ -173,8 +177,8 @@ def test_datasets_pickle_before_and_after_listing(s3, client_config, dataset_pre
     assert len(pickle.loads(pickle.dumps(mapped))) == N  # pickled unlisted: lists in the copy
     len(mapped)
     copy = pickle.loads(pickle.dumps(mapped))
-    assert copy._bucket_key_pairs == mapped._bucket_key_pairs  # the listing travels along
     assert copy[5] == mapped[5]
+    assert copy.metrics()["requests"].get("ListObjectsV2", 0) == 0  # the listing travelled along
 
 
 def test_pickling_mid_iteration(s3, client_config, dataset_prefix):

@@ -99,5 +99,5 @@ def test_map_dataset_length_is_lazy(s3, client_config, manifest_objects, monkeyp
     dataset = S3MapDataset.from_objects(
         [u for u, _ in manifest_objects], region=s3.region, endpoint=s3.endpoint, s3client_config=client_config
     )
-    assert dataset._bucket_key_pairs is None
+    assert dataset._index is None
     assert len(dataset) == N
