@@ -48,6 +48,18 @@ def check_dataset_arguments(
         )
 
 
+def check_cache_arguments(cache_dir: object, cache_bytes: object) -> None:
+    if cache_dir is not None and not isinstance(cache_dir, (str, os.PathLike)):
+        raise TypeError(f"cache_dir must be a path or None, not {type(cache_dir).__name__}")
+    if cache_bytes is not None:
+        if not isinstance(cache_bytes, int) or isinstance(cache_bytes, bool):
+            raise TypeError(f"cache_bytes must be an int or None, not {type(cache_bytes).__name__}")
+        if cache_bytes < 0:
+            raise ValueError(f"cache_bytes must be at least 0, not {cache_bytes}")
+        if cache_dir is None:
+            raise ValueError("cache_bytes needs a cache_dir")
+
+
 def check_object_uris(object_uris: str | Iterable[str]) -> None:
     """Validates URIs up front when that costs nothing (a string, a list);
     an iterator is validated as it is consumed."""
@@ -71,8 +83,11 @@ class DatasetClient:
         endpoint: str | None,
         s3client_config: S3ClientConfig | None,
         reader_constructor: S3ReaderConstructorProtocol,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_bytes: int | None = None,
     ) -> None:
         self._kind = kind
+        self.cache_dir, self.cache_bytes = cache_dir, cache_bytes
         self.region = region
         self.endpoint = endpoint
         self.s3client_config = s3client_config
@@ -87,6 +102,8 @@ class DatasetClient:
                 endpoint=self.endpoint,
                 user_agent=UserAgent([f"md/dataset#{self._kind} md/reader_type#{reader_type}"]),
                 s3client_config=self.s3client_config,
+                cache_dir=self.cache_dir,
+                cache_bytes=self.cache_bytes,
             )
         return self._client
 
@@ -139,15 +156,20 @@ class S3DatasetBase:
         transform: Callable[[S3Reader], Any],
         s3client_config: S3ClientConfig | None,
         reader_constructor: S3ReaderConstructorProtocol | None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_bytes: int | None = None,
     ) -> None:
         check_dataset_arguments(region, endpoint, transform, s3client_config, reader_constructor)
+        check_cache_arguments(cache_dir, cache_bytes)
         self._get_dataset_objects = get_dataset_objects
         self._transform = transform
         self._region = region
         self._endpoint = endpoint
         self._s3client_config = s3client_config
         self._reader_constructor = reader_constructor or S3ReaderConstructor.default()
-        self._client = DatasetClient(self._KIND, region, endpoint, s3client_config, self._reader_constructor)
+        self._client = DatasetClient(
+            self._KIND, region, endpoint, s3client_config, self._reader_constructor, cache_dir, cache_bytes
+        )
         self._index: DatasetIndex | None = None  # listed once, on first need
         if not is_one_shot(get_dataset_objects):
             _unlisted.add(self)

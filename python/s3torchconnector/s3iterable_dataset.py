@@ -104,6 +104,11 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
         prefetch_objects: most downloads in flight per process (a ceiling for
             the adaptive window; 1 reads one object at a time).
         prefetch_bytes: about the most bytes of downloads held per process.
+        cache_dir: a local folder that keeps the objects read, for the next
+            epochs (keyed by bucket, key and ETag; shared by all the node's
+            workers and ranks). None: no cache. See the epochs guide.
+        cache_bytes: the most bytes the cache keeps (None: half the free
+            space of its file system).
     """
 
     _KIND = "iterable"
@@ -124,8 +129,19 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
         batch_size: int = 1,
         prefetch_objects: int = DEFAULT_PREFETCH_OBJECTS,
         prefetch_bytes: int = DEFAULT_PREFETCH_BYTES,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_bytes: int | None = None,
     ) -> None:
-        super().__init__(region, get_dataset_objects, endpoint, transform, s3client_config, reader_constructor)
+        super().__init__(
+            region,
+            get_dataset_objects,
+            endpoint,
+            transform,
+            s3client_config,
+            reader_constructor,
+            cache_dir,
+            cache_bytes,
+        )
         if not isinstance(enable_sharding, bool):
             raise TypeError(f"enable_sharding must be a bool, not {type(enable_sharding).__name__}")
         check_int("shuffle_buffer_size", shuffle_buffer_size)

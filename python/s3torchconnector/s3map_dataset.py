@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -40,6 +41,11 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
         s3client_config: client tuning (part size, retries, timeouts, memory).
         reader_constructor: the reader type (``S3ReaderConstructor.sequential()``
             by default).
+        cache_dir: a local folder that keeps the objects read, for the next
+            epochs (keyed by bucket, key and ETag; shared by all the node's
+            workers and ranks). None: no cache. See the epochs guide.
+        cache_bytes: the most bytes the cache keeps (None: half the free
+            space of its file system).
     """
 
     _KIND = "map"
@@ -52,8 +58,20 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
         transform: Callable[[S3Reader], Any] = identity,
         s3client_config: S3ClientConfig | None = None,
         reader_constructor: S3ReaderConstructorProtocol | None = None,
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_bytes: int | None = None,
     ) -> None:
-        super().__init__(region, get_dataset_objects, endpoint, transform, s3client_config, reader_constructor)
+        super().__init__(
+            region,
+            get_dataset_objects,
+            endpoint,
+            transform,
+            s3client_config,
+            reader_constructor,
+            cache_dir,
+            cache_bytes,
+        )
 
     @property
     def _dataset_bucket_key_pairs(self) -> Sequence[S3BucketKeyData]:
@@ -69,6 +87,7 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
         transform: Callable[[S3Reader], Any] = identity,
         s3client_config: S3ClientConfig | None = None,
         reader_constructor: S3ReaderConstructorProtocol | None = None,
+        **options: Any,
     ) -> S3MapDataset:
         """Returns an instance of S3MapDataset using the S3 URI(s) provided.
 
@@ -80,7 +99,9 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
             S3Exception: An error occurred accessing S3.
         """
         log.info("Building %s from_objects", cls.__name__)
-        return cls(region, objects_source(object_uris), endpoint, transform, s3client_config, reader_constructor)
+        return cls(
+            region, objects_source(object_uris), endpoint, transform, s3client_config, reader_constructor, **options
+        )
 
     @classmethod
     def from_prefix(
@@ -92,6 +113,7 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
         transform: Callable[[S3Reader], Any] = identity,
         s3client_config: S3ClientConfig | None = None,
         reader_constructor: S3ReaderConstructorProtocol | None = None,
+        **options: Any,
     ) -> S3MapDataset:
         """Returns an instance of S3MapDataset using the S3 URI provided.
 
@@ -104,7 +126,7 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
             S3Exception: An error occurred accessing S3.
         """
         log.info("Building %s from_prefix %s", cls.__name__, s3_uri)
-        return cls(region, prefix_source(s3_uri), endpoint, transform, s3client_config, reader_constructor)
+        return cls(region, prefix_source(s3_uri), endpoint, transform, s3client_config, reader_constructor, **options)
 
     @classmethod
     def from_manifest(
@@ -116,6 +138,7 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
         transform: Callable[[S3Reader], Any] = identity,
         s3client_config: S3ClientConfig | None = None,
         reader_constructor: S3ReaderConstructorProtocol | None = None,
+        **options: Any,
     ) -> S3MapDataset:
         """A dataset of the objects a manifest names with their sizes: no listing,
         no HeadObject.
@@ -126,7 +149,9 @@ class S3MapDataset(S3DatasetBase, torch.utils.data.Dataset[Any]):
             iterable of ``(uri, size)`` pairs.
           The other arguments are the class's (above).
         """
-        return cls(region, manifest_source(manifest), endpoint, transform, s3client_config, reader_constructor)
+        return cls(
+            region, manifest_source(manifest), endpoint, transform, s3client_config, reader_constructor, **options
+        )
 
     def _get_object(self, i: int) -> S3Reader:
         return self._open_reader(self._dataset_bucket_key_pairs[i])

@@ -134,3 +134,65 @@ def index_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: s
         dist.barrier()
     finally:
         dist.destroy_process_group()
+
+
+def key_gets_and_hits(reader) -> tuple[str, int, int, int]:  # type: ignore[no-untyped-def]
+    """The key, with this process's GetObject count and cache hits so far, and its pid."""
+    import torch.utils.data
+
+    reader.read()
+    info = torch.utils.data.get_worker_info()
+    metrics = info.dataset.metrics()
+    return reader.key, metrics["requests"].get("GetObject", 0), metrics["cache"]["hits"], os.getpid()
+
+
+def cached_epochs_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: str) -> None:  # type: ignore[type-arg]
+    """Two epochs through 4 workers (fresh each epoch) sharing one cache."""
+    import json
+
+    import torch.distributed as dist
+    from torch.utils.data import DataLoader
+
+    from s3torchconnector import S3ClientConfig, S3IterableDataset
+
+    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
+    try:
+        dataset = S3IterableDataset.from_prefix(
+            job["uri"],
+            region=job["region"],
+            endpoint=job["endpoint"],
+            enable_sharding=True,
+            transform=key_gets_and_hits,
+            s3client_config=S3ClientConfig(force_path_style=True),
+            cache_dir=job["cache_dir"],
+        )
+        epochs = []
+        for epoch in range(2):
+            dataset.set_epoch(epoch)
+            epochs.append([list(row) for row in DataLoader(dataset, batch_size=None, num_workers=4)])
+            dist.barrier()  # every rank's first epoch is cached before the second
+        with open(os.path.join(out_dir, f"rank-{rank}.json"), "w") as f:
+            json.dump({"epochs": epochs}, f)
+    finally:
+        dist.destroy_process_group()
+
+
+def fill_cache_repeatedly(job: dict) -> list[tuple[str, int, bool]]:  # type: ignore[type-arg]
+    """Reads the prefix ``job["rounds"]`` times through one cache, each round
+    from a fresh dataset (a new job), checking every byte."""
+    from s3torchconnector import S3ClientConfig, S3MapDataset
+
+    rows = []
+    for _ in range(job["rounds"]):
+        dataset = S3MapDataset.from_prefix(
+            job["uri"],
+            region=job["region"],
+            endpoint=job["endpoint"],
+            s3client_config=S3ClientConfig(force_path_style=True),
+            cache_dir=job["cache_dir"],
+        )
+        for i in range(len(dataset)):
+            reader = dataset[i]
+            data = reader.read()
+            rows.append((reader.key, len(data), data == bytes([i]) * len(data)))
+    return rows

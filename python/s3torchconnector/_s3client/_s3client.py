@@ -5,9 +5,11 @@ process it is used in (libs3conn rebuilds its CRT state in a fork() child)."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._cache import ObjectCache, open_cached
 from .._s3conn import Client as _NativeClient
 from .._s3conn import GetObjectStream, ListObjectsPage, ListObjectsPaginator, ObjectInfo, VersionPin
 from .._user_agent import UserAgent
@@ -30,6 +32,12 @@ class S3Client:
             AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS S3.
         user_agent: names the caller in the User-Agent header.
         s3client_config: tuning parameters (part size, retries, ...).
+        cache_dir: a folder to keep objects in, for data read again (epochs):
+            a ``get_object`` given the listed ``object_info`` (with its ETag)
+            reads a cached copy from local disk. Share it between the
+            processes of a node. None: no cache.
+        cache_bytes: the most bytes the cache keeps (None: half the free
+            space of its file system).
     """
 
     def __init__(
@@ -39,6 +47,8 @@ class S3Client:
         endpoint: str | None = None,
         user_agent: UserAgent | None = None,
         s3client_config: S3ClientConfig | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_bytes: int | None = None,
     ) -> None:
         if not isinstance(region, str):
             raise TypeError(f"region must be a str, not {type(region).__name__}")
@@ -50,6 +60,9 @@ class S3Client:
         self._endpoint = endpoint or None
         self._user_agent_prefix = (user_agent or UserAgent()).prefix
         self._s3client_config = s3client_config or S3ClientConfig()
+        if cache_dir is None and cache_bytes is not None:
+            raise ValueError("cache_bytes needs a cache_dir")
+        self._cache = ObjectCache(cache_dir, cache_bytes) if cache_dir is not None else None
         # Fails now, not at the first request, on a bad endpoint or config.
         self._client = self._make_native()
 
@@ -68,6 +81,10 @@ class S3Client:
         return self._s3client_config
 
     @property
+    def cache(self) -> ObjectCache | None:
+        return self._cache
+
+    @property
     def user_agent_prefix(self) -> str:
         return self._user_agent_prefix
 
@@ -82,6 +99,7 @@ class S3Client:
             "endpoint": self._endpoint,
             "user_agent_prefix": self._user_agent_prefix,
             "s3client_config": self._s3client_config,
+            "cache": self._cache,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -89,6 +107,7 @@ class S3Client:
         self._endpoint = state["endpoint"]
         self._user_agent_prefix = state["user_agent_prefix"]
         self._s3client_config = state["s3client_config"]
+        self._cache = state.get("cache")
         self._client = self._make_native()
 
     def __repr__(self) -> str:
@@ -117,13 +136,14 @@ class S3Client:
         HeadObject is ever needed for the size."""
         log.debug("GetObject s3://%s/%s", bucket, key)
         constructor = reader_constructor or _default_reader_constructor()
-        streams = ObjectStreams(self, bucket, key, object_info)
-        return constructor(
-            bucket=bucket,
-            key=key,
-            get_object_info=streams.object_info,
-            get_stream=streams,
-        )
+
+        def from_s3() -> S3Reader:
+            streams = ObjectStreams(self, bucket, key, object_info)
+            return constructor(bucket=bucket, key=key, get_object_info=streams.object_info, get_stream=streams)
+
+        if self._cache is not None and object_info is not None and object_info.etag:
+            return open_cached(self._cache, bucket, key, object_info.etag, object_info.size, from_s3)
+        return from_s3()
 
     def get_objects(
         self,
@@ -170,8 +190,11 @@ class S3Client:
     def metrics(self) -> dict[str, Any]:
         """This process's counters for this client: requests by operation, bytes
         moved, retries, throttles, errors, first-byte latency (see the
-        observability guide)."""
-        return self._client.metrics()
+        observability guide), and with a cache its hits, misses and bytes."""
+        metrics: dict[str, Any] = self._client.metrics()
+        if self._cache is not None:
+            metrics["cache"] = self._cache.metrics()
+        return metrics
 
     def reset_metrics(self) -> None:
         """Sets this process's counters for this client back to zero."""
