@@ -36,18 +36,15 @@ def distributed_rank(
         dist.destroy_process_group()
 
 
-def resume_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: str) -> None:  # type: ignore[type-arg]
-    """One rank of a job that reads part of an epoch, or resumes one: takes
-    ``job["batches"]`` batches (all when None) from a (Stateful)DataLoader with
-    ``job["workers"]`` workers, after loading ``job["state"]`` if given; writes
-    the keys it took and the job's global state to ``rank-<rank>.json``."""
+def _run_as_rank(rank: int, world_size: int, init_file: str, out_dir: str, body) -> None:  # type: ignore[no-untyped-def]
+    """Runs ``body()`` as one gloo rank and writes what it returns to ``rank-<rank>.json``."""
     import json
 
     import torch.distributed as dist
 
     dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
     try:
-        result = read_part_of_an_epoch(job)
+        result = body()
         with open(os.path.join(out_dir, f"rank-{rank}.json"), "w") as f:
             json.dump(result, f)
         dist.barrier()
@@ -55,22 +52,36 @@ def resume_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: 
         dist.destroy_process_group()
 
 
-def read_part_of_an_epoch(job: dict) -> dict:  # type: ignore[type-arg]
-    """What one rank of ``resume_rank`` does (also run alone, as a job of one rank)."""
-    from torch.utils.data import DataLoader
-
+def _sharded_dataset(job: dict, transform, **options):  # type: ignore[no-untyped-def, type-arg]
     from s3torchconnector import S3ClientConfig, S3IterableDataset
 
-    dataset = S3IterableDataset.from_prefix(
+    return S3IterableDataset.from_prefix(
         job["uri"],
         region=job["region"],
         endpoint=job["endpoint"],
         enable_sharding=True,
-        batch_size=job["batch_size"],
-        shuffle_buffer_size=job.get("shuffle", 0),
-        seed=5,
-        transform=key_and_size,
+        transform=transform,
         s3client_config=S3ClientConfig(force_path_style=True),
+        **options,
+    )
+
+
+def resume_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: str) -> None:  # type: ignore[type-arg]
+    """One rank of a job that reads part of an epoch, or resumes one: takes
+    ``job["batches"]`` batches (all when None) from a (Stateful)DataLoader with
+    ``job["workers"]`` workers, after loading ``job["state"]`` if given; writes
+    the keys it took and the job's global state."""
+    _run_as_rank(rank, world_size, init_file, out_dir, lambda: read_part_of_an_epoch(job))
+
+
+def read_part_of_an_epoch(job: dict) -> dict:  # type: ignore[type-arg]
+    """What one rank of ``resume_rank`` does (also run alone, as a job of one rank)."""
+    from torch.utils.data import DataLoader
+
+    from s3torchconnector import S3IterableDataset
+
+    dataset = _sharded_dataset(
+        job, key_and_size, batch_size=job["batch_size"], shuffle_buffer_size=job.get("shuffle", 0), seed=5
     )
     if job.get("state") is not None:
         dataset.load_state_dict(job["state"])
@@ -108,32 +119,16 @@ def index_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: s
     """One rank reading a prefix through 4 DataLoader workers, after
     ``build_index()`` when ``job["build_index"]``; writes what it read and how
     many listings it and its workers sent."""
-    import json
-
-    import torch.distributed as dist
     from torch.utils.data import DataLoader
 
-    from s3torchconnector import S3ClientConfig, S3IterableDataset
-
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
-    try:
-        dataset = S3IterableDataset.from_prefix(
-            job["uri"],
-            region=job["region"],
-            endpoint=job["endpoint"],
-            enable_sharding=True,
-            transform=key_and_listings,
-            s3client_config=S3ClientConfig(force_path_style=True),
-        )
+    def body() -> dict:  # type: ignore[type-arg]
+        dataset = _sharded_dataset(job, key_and_listings)
         if job["build_index"]:
             dataset.build_index()
         rows = [list(row) for row in DataLoader(dataset, batch_size=None, num_workers=4)]
-        result = {"rows": rows, "rank_listings": dataset.metrics()["requests"].get("ListObjectsV2", 0)}
-        with open(os.path.join(out_dir, f"rank-{rank}.json"), "w") as f:
-            json.dump(result, f)
-        dist.barrier()
-    finally:
-        dist.destroy_process_group()
+        return {"rows": rows, "rank_listings": dataset.metrics()["requests"].get("ListObjectsV2", 0)}
+
+    _run_as_rank(rank, world_size, init_file, out_dir, body)
 
 
 def key_gets_and_hits(reader) -> tuple[str, int, int, int]:  # type: ignore[no-untyped-def]
@@ -148,33 +143,19 @@ def key_gets_and_hits(reader) -> tuple[str, int, int, int]:  # type: ignore[no-u
 
 def cached_epochs_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: str) -> None:  # type: ignore[type-arg]
     """Two epochs through 4 workers (fresh each epoch) sharing one cache."""
-    import json
-
     import torch.distributed as dist
     from torch.utils.data import DataLoader
 
-    from s3torchconnector import S3ClientConfig, S3IterableDataset
-
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank, world_size=world_size)
-    try:
-        dataset = S3IterableDataset.from_prefix(
-            job["uri"],
-            region=job["region"],
-            endpoint=job["endpoint"],
-            enable_sharding=True,
-            transform=key_gets_and_hits,
-            s3client_config=S3ClientConfig(force_path_style=True),
-            cache_dir=job["cache_dir"],
-        )
+    def body() -> dict:  # type: ignore[type-arg]
+        dataset = _sharded_dataset(job, key_gets_and_hits, cache_dir=job["cache_dir"])
         epochs = []
         for epoch in range(2):
             dataset.set_epoch(epoch)
             epochs.append([list(row) for row in DataLoader(dataset, batch_size=None, num_workers=4)])
             dist.barrier()  # every rank's first epoch is cached before the second
-        with open(os.path.join(out_dir, f"rank-{rank}.json"), "w") as f:
-            json.dump({"epochs": epochs}, f)
-    finally:
-        dist.destroy_process_group()
+        return {"epochs": epochs}
+
+    _run_as_rank(rank, world_size, init_file, out_dir, body)
 
 
 def fill_cache_repeatedly(job: dict) -> list[tuple[str, int, bool]]:  # type: ignore[type-arg]

@@ -16,6 +16,7 @@ from s3torchconnector import S3IterableDataset, S3MapDataset
 from s3torchconnector._cache import ObjectCache
 
 from . import _workers
+from ._objects import put_numbered
 
 N = 24
 SIZE = 10_000
@@ -23,11 +24,7 @@ SIZE = 10_000
 
 @pytest.fixture(scope="module")
 def cache_prefix(s3_client, s3):
-    prefix = "py-tests/cache-module/"
-    for i in range(N):
-        with s3_client.put_object(s3.bucket, f"{prefix}{i:03d}") as writer:
-            writer.write(bytes([i]) * SIZE)
-    return prefix
+    return put_numbered(s3_client, s3.bucket, "py-tests/cache-module/", N, lambda i: bytes([i]) * SIZE)
 
 
 def gets(metrics) -> int:

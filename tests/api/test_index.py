@@ -16,17 +16,14 @@ from s3torchconnector._s3bucket_key_data import S3BucketKeyData
 from s3torchconnector._s3conn import ObjectInfo
 
 from . import _workers
+from ._objects import put_numbered
 
 N = 40
 
 
 @pytest.fixture(scope="module")
 def index_prefix(s3_client, s3):
-    prefix = "py-tests/index-module/"
-    for i in range(N):
-        with s3_client.put_object(s3.bucket, f"{prefix}{i:03d}") as writer:
-            writer.write(bytes(i + 1))
-    return prefix
+    return put_numbered(s3_client, s3.bucket, "py-tests/index-module/", N, lambda i: bytes(i + 1))
 
 
 def listings(dataset) -> int:

@@ -14,6 +14,7 @@ from s3torchconnector import S3IterableDataset
 from s3torchconnector._resume import Layout, global_state, take_stream
 
 from . import _workers
+from ._objects import put_numbered
 
 N = 120
 BATCH = 3
@@ -21,11 +22,7 @@ BATCH = 3
 
 @pytest.fixture(scope="module")
 def resume_prefix(s3_client, s3):
-    prefix = "py-tests/resume-anywhere/"
-    for i in range(N):
-        with s3_client.put_object(s3.bucket, f"{prefix}{i:03d}") as writer:
-            writer.write(bytes(i % 7 + 1))
-    return prefix
+    return put_numbered(s3_client, s3.bucket, "py-tests/resume-anywhere/", N, lambda i: bytes(i % 7 + 1))
 
 
 def simulate(order_length: int, layout_ranks: int, workers: int, batch: int, batches: int) -> tuple[set[int], dict]:
