@@ -210,14 +210,21 @@ class S3DatasetBase:
             self._index = None
             return self._listing()
         shared: list[Any] = [None]
+        failure: BaseException | None = None
         if torch.distributed.get_rank(group) == 0:
             self._index = None
-            shared[0] = self._listing()
+            try:
+                shared[0] = self._listing()
+            except Exception as error:  # the other ranks wait for an answer: send them this one
+                failure, shared[0] = error, f"{type(error).__name__}: {error}"
         source = torch.distributed.get_global_rank(group, 0) if group is not None else 0
         torch.distributed.broadcast_object_list(shared, src=source, group=group)
+        if failure is not None:
+            raise failure
+        if isinstance(shared[0], str):
+            raise RuntimeError(f"rank 0 could not list the dataset: {shared[0]}")
         self._index = shared[0]
         _unlisted.discard(self)
-        assert self._index is not None
         return self._index
 
     def save_index(self, location: str | os.PathLike[str]) -> None:

@@ -177,3 +177,16 @@ def fill_cache_repeatedly(job: dict) -> list[tuple[str, int, bool]]:  # type: ig
             data = reader.read()
             rows.append((reader.key, len(data), data == bytes([i]) * len(data)))
     return rows
+
+
+def failing_index_rank(rank: int, world_size: int, init_file: str, job: dict, out_dir: str) -> None:  # type: ignore[type-arg]
+    """build_index() of a prefix in a bucket that does not exist: what each rank raised."""
+
+    def body() -> dict:  # type: ignore[type-arg]
+        try:
+            _sharded_dataset(job, key_and_size).build_index()
+        except Exception as error:
+            return {"raised": f"{type(error).__name__}: {error}"}
+        return {"raised": None}
+
+    _run_as_rank(rank, world_size, init_file, out_dir, body)

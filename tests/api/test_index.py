@@ -96,6 +96,14 @@ def test_one_listing_per_job_with_2_ranks_of_4_workers(s3, index_prefix, tmp_pat
     assert listed_by_ranks == ([1, 0] if build_index else [1, 1])
 
 
+def test_a_listing_that_fails_on_rank_0_fails_on_every_rank(s3, tmp_path):
+    job = {"uri": "s3://s3conn-no-such-bucket-for-index/x/", "region": s3.region, "endpoint": s3.endpoint}
+    mp.spawn(_workers.failing_index_rank, args=(2, str(tmp_path / "init"), job, str(tmp_path)), nprocs=2, join=True)
+    raised = [json.loads((tmp_path / f"rank-{r}.json").read_text())["raised"] for r in range(2)]
+    assert raised[0] and "NoSuchBucket" in raised[0]  # rank 0: the listing's own error
+    assert raised[1].startswith("RuntimeError: rank 0 could not list the dataset:") and "NoSuchBucket" in raised[1]
+
+
 def test_the_index_is_compact():
     objects = [
         S3BucketKeyData(
