@@ -2,8 +2,9 @@
 node (DataLoader workers, ranks), keyed by bucket, key and ETag so that a
 changed object is fetched again.
 
-* **Never a partial file.** An object is written to a temporary file beside
-  its place and renamed into it once complete.
+* **Never a partial file.** An object is written to a temporary file in the
+  cache's ``tmp/`` (the same file system) and renamed into place once
+  complete. Start-up looks only there for the leftovers of dead processes.
 * **A byte budget, kept across processes.** Space is reserved before a
   download starts, under a lock file (``flock``), against a usage count
   kept in the folder; an abandoned download gives its reservation back.
@@ -56,6 +57,7 @@ class ObjectCache:
     def __init__(self, directory: str | os.PathLike[str], byte_budget: int | None = None) -> None:
         directory = os.path.abspath(os.fspath(directory))
         os.makedirs(os.path.join(directory, "objects"), exist_ok=True)
+        os.makedirs(os.path.join(directory, "tmp"), exist_ok=True)
         if byte_budget is None:
             byte_budget = shutil.disk_usage(directory).free // 2
         if not isinstance(byte_budget, int) or isinstance(byte_budget, bool) or byte_budget < 0:
@@ -137,7 +139,8 @@ class ObjectCache:
                 return None
             usage[0] += size
         os.makedirs(os.path.dirname(final), exist_ok=True)
-        temporary = f"{final}.tmp-{os.getpid()}-{time.monotonic_ns()}"
+        name = f"{os.path.basename(final)}.tmp-{os.getpid()}-{time.monotonic_ns()}"
+        temporary = os.path.join(self.directory, "tmp", name)
         return Reservation(size, temporary, final)
 
     def commit(self, reservation: Reservation) -> None:
@@ -197,15 +200,13 @@ class ObjectCache:
                         yield from files
 
     def _scan_usage(self) -> int:
-        return sum(entry.stat().st_size for entry in self._entries() if ".tmp-" not in entry.name)
+        return sum(entry.stat().st_size for entry in self._entries())
 
     def _evict_unused(self, needed: int) -> int:
         """Deletes entries this job has not used, oldest first, until ``needed``
         bytes are free; returns the bytes freed."""
         unused = []
         for entry in self._entries():
-            if ".tmp-" in entry.name:
-                continue
             stat = entry.stat()
             if stat.st_mtime < self._job_start:
                 unused.append((stat.st_mtime, stat.st_size, entry.path))
@@ -221,9 +222,8 @@ class ObjectCache:
         """Removes temporary files of processes that died, and recounts usage
         if it removed any (their reservations were never given back)."""
         now = time.time()
-        stale = [
-            e.path for e in self._entries() if ".tmp-" in e.name and now - e.stat().st_mtime > _STALE_TEMPORARY_SECONDS
-        ]
+        with os.scandir(os.path.join(self.directory, "tmp")) as entries:
+            stale = [e.path for e in entries if now - e.stat().st_mtime > _STALE_TEMPORARY_SECONDS]
         for path in stale:
             os.unlink(path)
         if stale:
