@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 import torch.utils.data
@@ -31,6 +31,8 @@ from ._shuffle import buffer_shuffle, rng_for
 from .s3reader import S3Reader, S3ReaderConstructorProtocol
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def _live_rank_and_world_size() -> tuple[int, int] | None:
@@ -347,20 +349,27 @@ class S3IterableDataset(S3DatasetBase, torch.utils.data.IterableDataset[Any]):
         """The objects of one pass, for this process: the epoch's order (shuffled,
         when asked, the same way everywhere), less its first ``skip``, then with
         sharding this process's blocks of it (see ``_resume``)."""
-        objects: Iterator[S3BucketKeyData]
         if is_one_shot(self._get_dataset_objects) and not self._global_shuffle:
-            objects = iter(self._get_dataset_objects(self._get_client()))  # read as it is consumed
-        else:
-            objects = iter(self._listing())
+            # Read as it is consumed: there is no index to work on.
+            objects: Iterator[S3BucketKeyData] = iter(self._get_dataset_objects(self._get_client()))
+            if self._shuffle_buffer_size > 0:
+                objects = buffer_shuffle(objects, self._shuffle_buffer_size, rng_for(self._seed, epoch))
+            return self._share_of(objects, skip)
+        # Orders, skips and shares out positions in the index, and makes
+        # objects only for this process's share.
+        index = self._listing()
+        positions: Iterator[int] = iter(range(len(index)))
         if self._global_shuffle:
-            everything = list(objects)
-            rng_for(self._seed, epoch).shuffle(everything)
-            objects = iter(everything)
+            generator = torch.Generator().manual_seed(rng_for(self._seed, epoch).getrandbits(63))
+            positions = (int(p) for p in torch.randperm(len(index), generator=generator))
         elif self._shuffle_buffer_size > 0:
-            objects = buffer_shuffle(objects, self._shuffle_buffer_size, rng_for(self._seed, epoch))
+            positions = buffer_shuffle(positions, self._shuffle_buffer_size, rng_for(self._seed, epoch))
+        return (index[p] for p in self._share_of(positions, skip))
+
+    def _share_of(self, order: Iterator[T], skip: int) -> Iterator[T]:
         if skip:
-            objects = islice(objects, skip, None)
-        return take_stream(objects, self._layout()) if self._enable_sharding else objects
+            order = islice(order, skip, None)
+        return take_stream(order, self._layout()) if self._enable_sharding else order
 
     def _get_transformed_object(self, bucket_key: S3BucketKeyData) -> Any:
         return self._transform(self._open_reader(bucket_key))
