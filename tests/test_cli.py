@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -135,3 +136,41 @@ def test_help_lists_only_the_commands_the_package_has():
     assert commands == ["demo", "server"]
     unknown = subprocess.run([sys.executable, "-m", "s3torchconnector", "bench"], capture_output=True, text=True)
     assert unknown.returncode == 2 and "demo" in unknown.stderr
+
+
+def _disk_nearly_full(real_usage, crowded: str):  # type: ignore[no-untyped-def]
+    """shutil.disk_usage, but `crowded` reports a 252 GiB disk with 1.5 GiB
+    free: what a CI machine once had, where SeaweedFS never became ready. (A
+    test cannot fill a real disk; the server below is real.)"""
+
+    def usage(folder: str):  # type: ignore[no-untyped-def]
+        if os.path.realpath(folder).startswith(os.path.realpath(crowded)):
+            return shutil._ntuple_diskusage(252 << 30, (252 << 30) - (3 << 29), 3 << 29)  # type: ignore[attr-defined]
+        return real_usage(folder)
+
+    return usage
+
+
+def test_a_full_temporary_disk_moves_the_server_to_memory_or_says_why(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    from s3torchconnector.localserver import seaweedfs
+
+    monkeypatch.setattr(seaweedfs.shutil, "disk_usage", _disk_nearly_full(shutil.disk_usage, str(tmp_path)))
+    monkeypatch.setattr(seaweedfs.tempfile, "tempdir", str(tmp_path))
+
+    # A data folder given on the crowded disk: refused at once, with the rule.
+    server = seaweedfs.SeaweedFS(data_dir=str(tmp_path))
+    with pytest.raises(
+        seaweedfs.ServerError, match=r"1\.5 GiB free of 252\.0 GiB; SeaweedFS takes no writes under 1 %"
+    ):
+        server.start()
+
+    # A data folder of its own: in memory, and the server works.
+    if seaweedfs.disk_room("/dev/shm") is not None:
+        pytest.skip("this machine has no /dev/shm with room either")
+    with seaweedfs.SeaweedFS() as server:
+        data_dir = server._data_dir
+        assert data_dir is not None and data_dir.startswith("/dev/shm/")
+        admin = server.target.admin()
+        admin.put_object(server.bucket, "on-a-full-disk", b"still stored")
+        assert admin.get_object(server.bucket, "on-a-full-disk") == b"still stored"
+    assert not os.path.exists(data_dir)

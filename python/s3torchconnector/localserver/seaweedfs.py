@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import logging
 import os
 import random
 import secrets
@@ -30,8 +31,50 @@ _SERVICES = ("s3", "master", "volume", "filer", "admin")
 _GRPC_OFFSET = 10000
 
 
+# weed mini's volume server takes no writes while its disk has under 1 % of
+# its size free (a fixed rule of mini: 2.5 GiB on a 252 GiB disk), and then
+# never becomes ready. Below that, plus room for what a test run writes, the
+# data goes elsewhere or the start fails at once, saying why.
+_MIN_FREE_FRACTION = 0.01
+_ROOM_TO_WRITE = 2 << 30
+# Where the data goes when the temporary folder's disk is too full: memory.
+_FALLBACK_PARENTS = ("/dev/shm",)
+
+log = logging.getLogger(__name__)
+
+
 class ServerError(RuntimeError):
     pass
+
+
+def _gib(n: float) -> str:
+    return f"{n / (1 << 30):.1f} GiB"
+
+
+def disk_room(folder: str) -> str | None:
+    """None if SeaweedFS can store data in `folder`, else why not."""
+    usage = shutil.disk_usage(folder)
+    needed = usage.total * _MIN_FREE_FRACTION + _ROOM_TO_WRITE
+    if usage.free >= needed:
+        return None
+    return (
+        f"{folder} has {_gib(usage.free)} free of {_gib(usage.total)}; SeaweedFS takes no writes "
+        f"under 1 % free, so it needs {_gib(needed)} there (with {_gib(_ROOM_TO_WRITE)} to write)"
+    )
+
+
+def _data_parent() -> str:
+    """The folder that holds a server's data folder: the temporary folder,
+    or, when its disk is too full, one in memory with room."""
+    default = tempfile.gettempdir()
+    why = disk_room(default)
+    if why is None:
+        return default
+    for parent in _FALLBACK_PARENTS:
+        if os.path.isdir(parent) and os.access(parent, os.W_OK) and disk_room(parent) is None:
+            log.warning("%s: the local S3 server keeps its data in %s instead", why, parent)
+            return parent
+    raise ServerError(f"no room for the local S3 server's data: {why} (set TMPDIR to a folder with room)")
 
 
 def weed_binary() -> str:
@@ -107,7 +150,9 @@ class SeaweedFS:
     def start(self, timeout: float = 60.0, attempts: int = 3) -> S3Target:
         weed = weed_binary()
         if self._data_dir is None:
-            self._data_dir = tempfile.mkdtemp(prefix="s3conn-seaweedfs-")
+            self._data_dir = tempfile.mkdtemp(prefix="s3conn-seaweedfs-", dir=_data_parent())
+        elif why := disk_room(self._data_dir):
+            raise ServerError(f"no room for the local S3 server's data: {why}")
         last_error: Exception | None = None
         for _ in range(attempts):
             try:
@@ -186,7 +231,8 @@ class SeaweedFS:
         try:
             target.wait_ready(timeout, check_alive)
         except TimeoutError as error:
-            raise ServerError(f"{error}: {self.log_tail()}") from None
+            why = disk_room(self._data_dir) if self._data_dir else None
+            raise ServerError(f"{error}{f' ({why})' if why else ''}: {self.log_tail()}") from None
 
     def log_tail(self, lines: int = 15) -> str:
         try:
