@@ -5,8 +5,10 @@ S3 named by S3CONN_ENDPOINT/S3CONN_BUCKET; writes Markdown to stdout.
     .venv/bin/python -m s3torchconnector.localserver run -- .venv/bin/python -m benchmarks.epochs
 
 * the index's memory per million keys (synthetic keys, no I/O);
-* listing ``--keys`` objects: a listing (``build_index``) against an index
-  file (``from_index``);
+* listing ``--keys`` objects of two key shapes, page by page and over key
+  ranges, with no added latency and with ``--latency-ms``;
+* a dataset's index of them: listed (``build_index``) against an index file
+  (``from_index``);
 * a DataLoader epoch of ``--objects`` objects with 4 workers: the first
   (from the server, filling the cache) and the second (from the cache),
   with no added latency and with ``--latency-ms`` added by the latency proxy.
@@ -15,6 +17,7 @@ S3 named by S3CONN_ENDPOINT/S3CONN_BUCKET; writes Markdown to stdout.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import tempfile
@@ -22,6 +25,7 @@ import time
 import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from torch.utils.data import DataLoader
 
@@ -58,13 +62,53 @@ def index_memory(entries: int) -> tuple[float, float]:
     return indexed / entries, listed / entries
 
 
-def upload_keys(client: S3Client, bucket: str, prefix: str, count: int) -> None:
+# Two shapes of key: numbered (shards, frames) and hashed (content-addressed
+# images), the second giving a listing no order to guess from but its hex
+# digits.
+KEY_SHAPES = {
+    "numbered": lambda i: f"{i:07d}",
+    "hashed": lambda i: hashlib.sha1(str(i).encode()).hexdigest()[:16] + ".jpg",
+}
+
+
+def upload_keys(client: S3Client, bucket: str, prefix: str, count: int, shape: str) -> None:
+    name = KEY_SHAPES[shape]
+
     def put(i: int) -> None:
-        with client.put_object(bucket, f"{prefix}{i:07d}") as writer:
+        with client.put_object(bucket, f"{prefix}{name(i)}") as writer:
             writer.write(b"x")
 
     with ThreadPoolExecutor(32) as pool:
         list(pool.map(put, range(count)))
+
+
+def listing_rows(target: S3Target, prefix: str, keys: int, latencies: tuple[float, ...]) -> list[str]:
+    """Rows of the listing table: page by page against over key ranges, at
+    each added latency, in seconds and requests."""
+    rows = []
+    for latency in latencies:
+        proxy = LatencyProxy(target.endpoint) if latency else None
+        try:
+            if proxy is not None:
+                proxy.set_delay(latency, 0)
+            endpoint = proxy.endpoint if proxy else target.endpoint
+            cells = []
+            for in_flight in (1, 16):
+                client = S3Client(
+                    target.region, endpoint=endpoint, s3client_config=S3ClientConfig(force_path_style=True)
+                )
+                seconds, objects = timed(partial(client.list_all_objects, target.bucket, prefix, in_flight))
+                assert len(objects) == keys
+                cells.append((seconds, client.metrics()["requests"]["ListObjectsV2"]))
+        finally:
+            if proxy is not None:
+                proxy.close()
+        (sequential, pages), (parallel, requests) = cells
+        rows.append(
+            f"| {latency:g} ms | {sequential:.2f} s ({pages} requests) | {parallel:.2f} s ({requests} requests) "
+            f"| {sequential / parallel:.1f}x |"
+        )
+    return rows
 
 
 def timed(fn):  # type: ignore[no-untyped-def]
@@ -123,10 +167,20 @@ def main() -> None:
     print(f"| DatasetIndex | {per_index:.0f} | {per_index * 1e6 / MiB:.0f} |")
     print(f"| list of S3BucketKeyData | {per_list:.0f} | {per_list * 1e6 / MiB:.0f} |\n")
 
-    keys_prefix = f"{run}keys/"
-    upload_keys(client, target.bucket, keys_prefix, args.keys)
+    print(f"## Listing {args.keys:,} keys: page by page, and over key ranges (16 requests at once)\n")
+    print("| keys | added latency | page by page | over key ranges | speed-up |\n|---|---|---|---|---|")
+    for shape in KEY_SHAPES:
+        keys_prefix = f"{run}keys-{shape}/"
+        upload_keys(client, target.bucket, keys_prefix, args.keys, shape)
+        for row in listing_rows(target, keys_prefix, args.keys, (0.0, args.latency_ms)):
+            print(f"| {shape} {row}")
+    print()
+
     listed = S3IterableDataset.from_prefix(
-        f"s3://{target.bucket}/{keys_prefix}", region=target.region, endpoint=target.endpoint, s3client_config=config
+        f"s3://{target.bucket}/{run}keys-numbered/",
+        region=target.region,
+        endpoint=target.endpoint,
+        s3client_config=config,
     )
     list_seconds, index = timed(listed.build_index)
     path = os.path.join(tempfile.mkdtemp(prefix="s3conn-bench-index-"), "index.jsonl")
@@ -136,9 +190,9 @@ def main() -> None:
     )
     load_seconds, loaded = timed(from_index.build_index)
     assert len(loaded) == len(index) == args.keys
-    print(f"## Listing {args.keys:,} keys\n")
+    print(f"## A dataset's index of {args.keys:,} keys\n")
     print("| how | seconds |\n|---|---|")
-    print(f"| ListObjectsV2, sequential ({listed.metrics()['requests']['ListObjectsV2']} pages) | {list_seconds:.2f} |")
+    print(f"| build_index (a listing over key ranges, then the index) | {list_seconds:.2f} |")
     print(f"| from_index (a local file of {os.path.getsize(path) / MiB:.1f} MiB) | {load_seconds:.2f} |")
     print(f"| save_index | {save_seconds:.2f} |\n")
 

@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.merge:
         return merge(args.merge, args.out or args.merge[-1].with_name(args.merge[-1].name + "-merged"))
 
-    from s3torchconnector.localserver import s3_target
+    from s3torchconnector.localserver import SUITE_ROOM, s3_target
 
     latencies = [float(x) for x in args.latencies.split(",")]
     mode = "full" if args.full else "quick"
@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     pythons = {"ours": environments.ours(), "reference": environments.reference()}
     pythons["boto3"] = pythons["boto3_16"] = pythons["reference"]
     runs: list[dict[str, Any]] = []
-    with s3_target() as target:
+    with s3_target(room=SUITE_ROOM) as target:
         print(f"preparing data on {target.endpoint} ...", flush=True)
         small = data.small_objects(target, count, 100 * 1024)
         big = data.big_object(target, big_size)

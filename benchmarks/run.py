@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from tqdm import tqdm
 
-    from s3torchconnector.localserver import s3_target
+    from s3torchconnector.localserver import SUITE_ROOM, s3_target
 
     mode = "quick" if args.quick else "full"
     sizes = (
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_reference:
         pythons["reference"] = pythons["boto3"] = environments.reference()
 
-    with s3_target() as target:
+    with s3_target(room=SUITE_ROOM) as target:
         print(f"preparing data on {target.endpoint or 'AWS'} ...", flush=True)
         small = data.small_objects(target, sizes["count"], 100 * 1024)
         big = data.big_object(target, sizes["big"])

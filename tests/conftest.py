@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from s3torchconnector.localserver import S3Target, s3_target
+from s3torchconnector.localserver import SUITE_ROOM, S3Target, s3_target
 
 # Tests must never wait for an instance metadata service that is not there.
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
@@ -24,7 +24,7 @@ RUN_ID = uuid.uuid4().hex[:12]
 @pytest.fixture(scope="session")
 def s3() -> Iterator[S3Target]:
     # Exports the endpoint and its credentials to os.environ for the session.
-    with s3_target() as target:
+    with s3_target(room=SUITE_ROOM) as target:
         yield target
 
 

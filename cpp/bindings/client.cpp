@@ -255,6 +255,17 @@ void bind_client(nb::module_& m) {
             nb::arg("continuation_token") = nb::none(), nb::keep_alive<0, 1>(),
             "Every page of a ListObjectsV2 listing, fetched as iterated; resumes from\n"
             "`continuation_token`. A server whose pagination never ends raises S3Exception.")
+        .def(
+            "list_all_objects",
+            [](Client& c, const std::string& bucket, const std::string& prefix, std::uint32_t max_requests_in_flight,
+               std::uint32_t page_size) {
+                ReleaseGil release;
+                return list_all_objects(c, bucket, prefix, ListAllOptions{max_requests_in_flight, page_size});
+            },
+            nb::arg("bucket"), nb::arg("prefix") = "", nb::arg("max_requests_in_flight") = 16,
+            nb::arg("page_size") = 1000,
+            "Every object under `prefix`, sorted by key: after the first page, ranges of\n"
+            "the key space are listed at once (up to `max_requests_in_flight` requests).")
         .def("delete_object", &Client::delete_object, nb::arg("bucket"), nb::arg("key"), nb::call_guard<ReleaseGil>())
         .def(
             "metrics", [](const Client& c) { return metrics_dict(c.metrics()); },

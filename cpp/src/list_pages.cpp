@@ -36,6 +36,9 @@ std::optional<ListObjectsPage> ListObjectsPaginator::next() {
         invalid_pagination(request_, pages_, "gives continuation token '" + token + "' a second time");
     }
     request_.continuation_token = token;
+    // The token carries the position from here on; not every server takes
+    // start-after beside it.
+    if (!token.empty()) request_.start_after.clear();
     done_ = token.empty();
     return page;
 }

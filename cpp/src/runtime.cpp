@@ -52,7 +52,16 @@ aws_allocator* allocator() {
     return alloc;
 }
 
+namespace {
+thread_local const std::atomic<bool>* t_stop_flag = nullptr;
+}  // namespace
+
+StopScope::StopScope(const std::atomic<bool>& flag) : previous_(t_stop_flag) { t_stop_flag = &flag; }
+
+StopScope::~StopScope() { t_stop_flag = previous_; }
+
 void check_interrupt() {
+    if (t_stop_flag != nullptr && t_stop_flag->load(std::memory_order_relaxed)) throw Stopped{};
     const InterruptCheck& check = interrupt_check();
     if (check) {
         check();

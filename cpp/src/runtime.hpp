@@ -2,6 +2,7 @@
 // interruptible wait every blocking call goes through.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -13,8 +14,28 @@ namespace s3conn::detail {
 // The CRT allocator, after aws_s3_library_init has run (once per process).
 aws_allocator* allocator();
 
-// Runs the installed interrupt check, if any. May throw.
+// Runs the installed interrupt check, if any, and this thread's stop flag
+// (StopScope). May throw.
 void check_interrupt();
+
+// Thrown by a wait whose thread's stop flag is set.
+struct Stopped {};
+
+// While alive, every interruptible wait of this thread also checks `flag`
+// and throws Stopped once it is set, cancelling its request: how a call that
+// spreads its work over threads of its own (list_all_objects) stops them all
+// when one fails or the caller is interrupted. Only the thread's own waits
+// see it, whatever other threads do.
+class StopScope {
+public:
+    explicit StopScope(const std::atomic<bool>& flag);
+    ~StopScope();
+    StopScope(const StopScope&) = delete;
+    StopScope& operator=(const StopScope&) = delete;
+
+private:
+    const std::atomic<bool>* previous_;
+};
 
 // The blocking hooks (s3conn/interrupt.hpp) around one wait: released on
 // construction, reacquired on destruction with `lock` let go of meanwhile.

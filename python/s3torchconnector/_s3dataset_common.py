@@ -6,10 +6,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
-from ._s3_bucket_iterable import S3BucketIterable
 from ._s3bucket_key_data import S3BucketKeyData
 from ._s3client import S3Client
-from ._s3conn import is_directory_bucket
 
 T = TypeVar("T")
 
@@ -70,15 +68,11 @@ def get_objects_from_uris(object_uris: str | Iterable[str], client: S3Client) ->
     return (S3BucketKeyData(*parse_object_uri(uri)) for uri in object_uris)
 
 
-def get_objects_from_prefix(s3_uri: str, client: S3Client) -> Iterator[S3BucketKeyData]:
+def get_objects_from_prefix(s3_uri: str, client: S3Client) -> list[S3BucketKeyData]:
+    """Every object under the prefix, in key order (the datasets' order, so
+    their shuffles, shards and resumes), listed over key ranges at once."""
     bucket, prefix = parse_s3_uri(s3_uri)
-    if not is_directory_bucket(bucket):
-        return iter(S3BucketIterable(client, bucket, prefix))
-    # A directory bucket lists only prefixes that end in "/", and in no
-    # particular order: the rest of the prefix is matched here, and the
-    # datasets' order (so their shuffles, shards and resumes) is the keys'.
-    listed = S3BucketIterable(client, bucket, prefix[: prefix.rfind("/") + 1])
-    return iter(sorted((item for item in listed if item.key.startswith(prefix)), key=lambda item: item.key))
+    return [S3BucketKeyData(bucket, info.key, info) for info in client.list_all_objects(bucket, prefix)]
 
 
 def shard(items: Iterable[T], index: int, count: int) -> Iterator[T]:

@@ -83,3 +83,23 @@ def test_max_keys_is_validated(native_client, s3):
     for bad in (0, 1001):
         with pytest.raises(ValueError, match="max_keys"):
             native_client.list_objects(s3.bucket, max_keys=bad)
+
+
+@pytest.mark.parametrize("in_flight, page_size", [(1, 1000), (8, 25), (16, 1000)])
+def test_listing_everything_over_key_ranges(native_client, s3, many_keys, in_flight, page_size):
+    prefix, keys = many_keys
+    client = Client(**native_client.config)
+    listed = client.list_all_objects(s3.bucket, prefix, max_requests_in_flight=in_flight, page_size=page_size)
+    assert [o.key for o in listed] == sorted(keys)  # each once, in S3's order
+    assert all(o.size == 1 and o.etag for o in listed)
+    pages = -(-MANY // page_size)
+    requests = client.metrics()["requests"]["ListObjectsV2"]
+    assert requests == pages if in_flight == 1 else pages <= requests <= 3 * pages + in_flight
+
+
+def test_listing_everything_checks_its_arguments(native_client, s3):
+    for bad in (0, 129):
+        with pytest.raises(ValueError, match="max_requests_in_flight"):
+            native_client.list_all_objects(s3.bucket, max_requests_in_flight=bad)
+    with pytest.raises(ValueError, match="max_keys"):
+        native_client.list_all_objects(s3.bucket, page_size=0)

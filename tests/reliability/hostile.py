@@ -19,6 +19,16 @@ Each instance plays one role:
                   request gets version A, every later one version B
     garbage       answers every connection at once with a plain-HTTP 400 and
                   closes it: an https:// client meets a plain-HTTP port
+    no_start_after  a ListObjectsV2 listing of 2,500 keys (``k-00000`` ...)
+                  that pages with its continuation tokens but ignores
+                  start-after: every first page starts at the first key
+    unsorted      the same listing in an order of its own (as an S3 Express
+                  directory bucket lists), start-after honoured as a position
+    stalled_ranges  the listing's first page (1,000 keys, truncated); every
+                  later listing request is never answered
+    denied_ranges   the same first page; a request with start-after (a range
+                  of a listing cut into ranges) gets 403 AccessDenied, one
+                  with a continuation token no answer
 
     with HostileServer("changing", size=20 * MiB) as server:
         client = Client("us-east-1", endpoint=server.endpoint)
@@ -33,6 +43,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import threading
+import urllib.parse
 
 MiB = 1024 * 1024
 
@@ -48,6 +59,10 @@ class HostileServer:
             "changing",
             "garbage",
             "range_quirks",
+            "no_start_after",
+            "unsorted",
+            "stalled_ranges",
+            "denied_ranges",
         ):
             raise ValueError(f"unknown role {role!r}")
         self.role = role
@@ -170,6 +185,18 @@ class HostileServer:
             ).encode()
             await self._send(writer, 200, {"Content-Type": "application/xml"}, body)
             return True
+        if self.role in ("stalled_ranges", "denied_ranges") and "list-type=2" in target:
+            if "start-after=" not in target and "continuation-token=" not in target:
+                await self._send(writer, 200, {"Content-Type": "application/xml"}, self._listing_page(target))
+            elif self.role == "denied_ranges" and "start-after=" in target:
+                body = b"<Error><Code>AccessDenied</Code><Message>not this range</Message></Error>"
+                await self._send(writer, 403, {"Content-Type": "application/xml"}, body)
+            else:
+                await asyncio.Event().wait()
+            return True
+        if self.role in ("no_start_after", "unsorted") and "list-type=2" in target:
+            await self._send(writer, 200, {"Content-Type": "application/xml"}, self._listing_page(target))
+            return True
         if self.role == "range_quirks" and method == "GET":
             key = target.split("?")[0].rsplit("/", 1)[-1]
             fields = {"ETag": '"quirk"', "Content-Type": "application/octet-stream"}
@@ -218,6 +245,31 @@ class HostileServer:
         )
         return True
 
+    LISTED = 2500
+
+    def _listing_page(self, target: str) -> bytes:
+        """One page of the listing of 2,500 keys: its continuation token is the
+        position of the page's first key."""
+        query = urllib.parse.parse_qs(target.partition("?")[2])
+        keys = [f"k-{i:05d}" for i in range(self.LISTED)]
+        if self.role == "unsorted":
+            keys.sort(key=lambda key: hashlib.md5(key.encode()).digest())
+        start = 0
+        if "continuation-token" in query:
+            start = int(query["continuation-token"][0])
+        elif self.role == "unsorted" and "start-after" in query:
+            start = keys.index(query["start-after"][0]) + 1 if query["start-after"][0] in keys else 0
+        end = min(start + int(query.get("max-keys", ["1000"])[0]), len(keys))
+        token = f"<NextContinuationToken>{end}</NextContinuationToken>" if end < len(keys) else ""
+        contents = "".join(
+            f'<Contents><Key>{key}</Key><Size>1</Size><ETag>"e"</ETag></Contents>' for key in keys[start:end]
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>bucket</Name><Prefix></Prefix>'
+            f"<KeyCount>{end - start}</KeyCount><IsTruncated>{'true' if token else 'false'}</IsTruncated>"
+            f"{token}{contents}</ListBucketResult>"
+        ).encode()
+
     async def _send(
         self,
         writer: asyncio.StreamWriter,
@@ -226,7 +278,7 @@ class HostileServer:
         body: bytes,
         content_length: int | None = None,
     ) -> None:
-        reasons = {200: "OK", 206: "Partial Content", 404: "Not Found"}
+        reasons = {200: "OK", 206: "Partial Content", 403: "Forbidden", 404: "Not Found"}
         lines = [
             f"HTTP/1.1 {status} {reasons.get(status, 'Status')}",
             f"Content-Length: {len(body) if content_length is None else content_length}",

@@ -1,9 +1,16 @@
 """A listing always ends: a server whose pagination never would (the same
 continuation token again, a truncated page without one) raises S3Exception
 after a bounded number of requests, through the native paginator, the
-client's pages and the datasets."""
+client's pages and the datasets; a listing over key ranges gets every key
+once from a server that cannot be listed so, and stops at once on an error
+or Ctrl-C."""
 
 from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
 
 import pytest
 
@@ -54,3 +61,49 @@ def test_datasets_and_clients_see_the_same_error(kind):
                 list(client.list_objects("bucket", "data/"))
         assert raised.value.code == "InvalidResponse"
         assert server.list_requests == 2
+
+
+@pytest.mark.parametrize("role", ["no_start_after", "unsorted"])
+def test_a_listing_that_cannot_be_cut_into_ranges_is_listed_page_by_page(role):
+    # A server that ignores start-after, or keeps keys in an order of its own,
+    # gets every key once: listed again page by page, in its own order.
+    with HostileServer(role) as server:
+        client = Client("us-east-1", endpoint=server.endpoint)
+        page_by_page = [o.key for page in client.list_pages("bucket") for o in page.objects]
+        requests_before = server.list_requests
+        listed = [o.key for o in client.list_all_objects("bucket")]
+        assert listed == page_by_page
+        assert sorted(listed) == [f"k-{i:05d}" for i in range(HostileServer.LISTED)]
+        # The first page, the ranges it was cut into (one page each, all
+        # abandoned at their first out-of-order key), then the 3 pages again.
+        assert server.list_requests - requests_before <= 1 + 16 + 3
+
+
+def test_ctrl_c_stops_a_listing_over_key_ranges_at_once():
+    # The first page is cut into ranges, listed by threads of the listing's
+    # own, whose requests are never answered: Ctrl-C reaches the caller and
+    # cancels them all.
+    with HostileServer("stalled_ranges") as server:
+        client = Client("us-east-1", endpoint=server.endpoint, max_attempts=1)
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+        start = time.monotonic()
+        timer.start()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                client.list_all_objects("bucket")
+        finally:
+            timer.cancel()
+            signal.signal(signal.SIGINT, previous)
+        assert time.monotonic() - start < 2.5
+        assert server.list_requests > 2  # it had cut the listing into ranges
+
+
+def test_an_error_in_one_range_stops_the_others_and_reaches_the_caller():
+    with HostileServer("denied_ranges") as server:
+        client = Client("us-east-1", endpoint=server.endpoint, max_attempts=1)
+        start = time.monotonic()
+        with pytest.raises(S3Exception) as raised:
+            client.list_all_objects("bucket")
+        assert raised.value.code == "AccessDenied" and raised.value.operation == "ListObjectsV2"
+        assert time.monotonic() - start < 5  # the unanswered requests were cancelled

@@ -182,6 +182,15 @@ class S3Client:
         log.debug("ListObjectsV2 s3://%s/%s", bucket, prefix)
         return ListObjectPages(self, bucket, prefix, delimiter, max_keys)
 
+    def list_all_objects(self, bucket: str, prefix: str = "", max_requests_in_flight: int = 16) -> list[ObjectInfo]:
+        """Every object under the prefix, sorted by key, in one call: after the
+        first page, ranges of the key space are listed at once, so a large
+        prefix costs a few round trips in a row rather than one per 1,000 keys.
+        A server that ignores start-after or S3's key order is listed page by
+        page instead, in its own order."""
+        log.debug("ListObjectsV2 s3://%s/%s (all pages)", bucket, prefix)
+        return self._client.list_all_objects(bucket, prefix, max_requests_in_flight)
+
     def delete_object(self, bucket: str, key: str) -> None:
         """Deletes s3://bucket/key (no error if it does not exist, as S3)."""
         log.debug("DeleteObject s3://%s/%s", bucket, key)

@@ -5,8 +5,8 @@ S3CONN_ENDPOINT / S3CONN_REGION if set, otherwise a SeaweedFS server started
 on free loopback ports for the duration of the block.
 """
 
-from .seaweedfs import SeaweedFS, ServerError, weed_binary
+from .seaweedfs import SUITE_ROOM, SeaweedFS, ServerError, weed_binary
 from .sigv4 import SimpleS3
 from .target import S3Target, s3_target
 
-__all__ = ["S3Target", "SeaweedFS", "ServerError", "SimpleS3", "s3_target", "weed_binary"]
+__all__ = ["SUITE_ROOM", "S3Target", "SeaweedFS", "ServerError", "SimpleS3", "s3_target", "weed_binary"]

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+from .seaweedfs import SUITE_ROOM
 from .target import S3Target, s3_target
 
 
@@ -23,7 +24,7 @@ def _run(command: list[str]) -> int:
     if not command:
         print(__doc__, file=sys.stderr)
         return 2
-    with s3_target() as target:
+    with s3_target(room=SUITE_ROOM) as target:  # test suites and benchmarks
         env = dict(os.environ, **target.env())
         return subprocess.call(command, env=env)
 

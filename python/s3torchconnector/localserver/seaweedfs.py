@@ -33,10 +33,14 @@ _GRPC_OFFSET = 10000
 
 # weed mini's volume server takes no writes while its disk has under 1 % of
 # its size free (a fixed rule of mini: 2.5 GiB on a 252 GiB disk), and then
-# never becomes ready. Below that, plus room for what a test run writes, the
+# never becomes ready. Below that, plus room for what will be written, the
 # data goes elsewhere or the start fails at once, saying why.
 _MIN_FREE_FRACTION = 0.01
-_ROOM_TO_WRITE = 2 << 30
+# What the demo writes, with room to spare; and what a test suite or
+# benchmark run writes: the whole test suite, about 5 GiB (SeaweedFS keeps
+# deleted data until it compacts).
+DEMO_ROOM = 1 << 30
+SUITE_ROOM = 8 << 30
 # Where the data goes when the temporary folder's disk is too full: memory.
 _FALLBACK_PARENTS = ("/dev/shm",)
 
@@ -51,27 +55,27 @@ def _gib(n: float) -> str:
     return f"{n / (1 << 30):.1f} GiB"
 
 
-def disk_room(folder: str) -> str | None:
-    """None if SeaweedFS can store data in `folder`, else why not."""
+def disk_room(folder: str, room: int = DEMO_ROOM) -> str | None:
+    """None if SeaweedFS can write `room` bytes in `folder`, else why not."""
     usage = shutil.disk_usage(folder)
-    needed = usage.total * _MIN_FREE_FRACTION + _ROOM_TO_WRITE
+    needed = usage.total * _MIN_FREE_FRACTION + room
     if usage.free >= needed:
         return None
     return (
         f"{folder} has {_gib(usage.free)} free of {_gib(usage.total)}; SeaweedFS takes no writes "
-        f"under 1 % free, so it needs {_gib(needed)} there (with {_gib(_ROOM_TO_WRITE)} to write)"
+        f"under 1 % free, so it needs {_gib(needed)} there (with {_gib(room)} to write)"
     )
 
 
-def _data_parent() -> str:
+def _data_parent(room: int) -> str:
     """The folder that holds a server's data folder: the temporary folder,
     or, when its disk is too full, one in memory with room."""
     default = tempfile.gettempdir()
-    why = disk_room(default)
+    why = disk_room(default, room)
     if why is None:
         return default
     for parent in _FALLBACK_PARENTS:
-        if os.path.isdir(parent) and os.access(parent, os.W_OK) and disk_room(parent) is None:
+        if os.path.isdir(parent) and os.access(parent, os.W_OK) and disk_room(parent, room) is None:
             log.warning("%s: the local S3 server keeps its data in %s instead", why, parent)
             return parent
     raise ServerError(f"no room for the local S3 server's data: {why} (set TMPDIR to a folder with room)")
@@ -127,8 +131,11 @@ def _die_with_parent() -> None:
 class SeaweedFS:
     """One `weed mini` process with its own data folder and credentials."""
 
-    def __init__(self, bucket: str = DEFAULT_BUCKET, data_dir: str | None = None) -> None:
+    def __init__(self, bucket: str = DEFAULT_BUCKET, data_dir: str | None = None, room: int = DEMO_ROOM) -> None:
+        """`room`: the bytes that will be written, which the data folder's
+        disk must have free beyond SeaweedFS's 1 %."""
         self.bucket = bucket
+        self.room = room
         self._data_dir = data_dir
         self._owns_data_dir = data_dir is None
         self._process: subprocess.Popen[bytes] | None = None
@@ -150,8 +157,8 @@ class SeaweedFS:
     def start(self, timeout: float = 60.0, attempts: int = 3) -> S3Target:
         weed = weed_binary()
         if self._data_dir is None:
-            self._data_dir = tempfile.mkdtemp(prefix="s3conn-seaweedfs-", dir=_data_parent())
-        elif why := disk_room(self._data_dir):
+            self._data_dir = tempfile.mkdtemp(prefix="s3conn-seaweedfs-", dir=_data_parent(self.room))
+        elif why := disk_room(self._data_dir, self.room):
             raise ServerError(f"no room for the local S3 server's data: {why}")
         last_error: Exception | None = None
         for _ in range(attempts):
@@ -231,7 +238,7 @@ class SeaweedFS:
         try:
             target.wait_ready(timeout, check_alive)
         except TimeoutError as error:
-            why = disk_room(self._data_dir) if self._data_dir else None
+            why = disk_room(self._data_dir, self.room) if self._data_dir else None
             raise ServerError(f"{error}{f' ({why})' if why else ''}: {self.log_tail()}") from None
 
     def log_tail(self, lines: int = 15) -> str:

@@ -99,8 +99,9 @@ def _exported(target: S3Target) -> Iterator[S3Target]:
 
 
 @contextlib.contextmanager
-def s3_target() -> Iterator[S3Target]:
-    """The target named by the environment, or a local server for the block.
+def s3_target(room: int | None = None) -> Iterator[S3Target]:
+    """The target named by the environment, or a local server for the block,
+    with `room` bytes to write (SeaweedFS's default: what the demo needs).
     Either way its variables are exported to os.environ for the block."""
     target = S3Target.from_env()
     if target is not None:
@@ -109,5 +110,6 @@ def s3_target() -> Iterator[S3Target]:
         return
     from .seaweedfs import SeaweedFS
 
-    with SeaweedFS() as server, _exported(server.target):
+    server = SeaweedFS() if room is None else SeaweedFS(room=room)
+    with server, _exported(server.target):
         yield server.target
