@@ -38,6 +38,10 @@ namespace {
 
 constexpr std::uint32_t kMaxRequestsInFlight = 128;
 
+// The keys a range should hold, in pages, for the request its end wastes
+// (key_splits.hpp) to cost a third of its requests at most.
+constexpr std::size_t kPagesPerRange = 3;
+
 // The server's keys are not in S3's order, or it ignored start-after: such a
 // listing cannot be cut into ranges, and is listed again page by page.
 struct Unordered {};
@@ -181,9 +185,9 @@ private:
             if (stopping()) return;
             std::size_t kept = in_range(objects, range->second);
             while (kept < objects.size() && take_over_successor(range)) kept = in_range(objects, range->second);
-            for (std::size_t i = 0; i < kept; ++i) alphabet_.add(objects[i].key);
+            for (std::size_t i = 0; i < kept; ++i) alphabet_.add(objects[i].key, prefix_.size());
             if (kept > 0 && kept == objects.size() && page->is_truncated) {
-                cut(range, objects.front().key, objects[kept - 1].key);
+                cut(range, objects);
             }
             std::move(objects.begin(), objects.begin() + static_cast<std::ptrdiff_t>(kept),
                       std::back_inserter(objects_));
@@ -214,12 +218,14 @@ private:
         return true;
     }
 
-    // Under the lock: cuts the rest of `range` after a page from `first` to
-    // `last`, while fewer ranges wait than requests may be in flight.
-    void cut(Ranges::iterator range, const std::string& first, const std::string& last) {
+    // Under the lock: cuts the rest of `range` after `page`, while fewer
+    // ranges wait than requests may be in flight.
+    void cut(Ranges::iterator range, const std::vector<ObjectInfo>& page) {
         if (max_in_flight_ <= 1 || waiting_ >= max_in_flight_) return;
+        const detail::SplitLimits limits{prefix_.size(), kPagesPerRange * std::size_t{page_size_},
+                                         max_in_flight_ - waiting_, range->second.upto};
         std::vector<std::string> points =
-            detail::split_points(alphabet_, prefix_.size(), first, last, range->second.upto, max_in_flight_ - waiting_);
+            detail::split_points(alphabet_, {page.front().key, page.back().key, page.size()}, limits);
         if (points.empty()) return;
         std::optional<std::string> end = std::move(range->second.upto);
         range->second.upto = points.front();

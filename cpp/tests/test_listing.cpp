@@ -113,6 +113,52 @@ S3CONN_TEST(listing_resumes_from_a_token) {
     CHECK_EQ(third.objects[0].key, first.objects[50].key);
 }
 
+// What a listing of every page returns, in order.
+std::vector<std::string> keys_page_by_page(const std::string& prefix) {
+    std::vector<std::string> keys;
+    s3conn::ListObjectsPaginator pages(client(), s3conn::ListObjectsRequest{target().bucket, prefix, "", 1000, "", ""});
+    while (auto page = pages.next()) {
+        for (const auto& object : page->objects) keys.push_back(object.key);
+    }
+    return keys;
+}
+
+S3CONN_TEST(listing_everything_over_key_ranges_finds_each_key_once_in_order) {
+    create_many_keys();
+    const std::vector<std::string> expected = keys_page_by_page(big_prefix());
+    REQUIRE(expected.size() == std::size_t{kManyKeys});
+    // Small pages make many ranges, cuts within cuts and ranges taken over;
+    // one request at a time lists page by page.
+    for (std::uint32_t in_flight : {1u, 4u, 16u}) {
+        for (std::uint32_t page_size : {7u, 100u, 1000u}) {
+            s3conn::Client fresh(harness::config());
+            const auto objects = s3conn::list_all_objects(fresh, target().bucket, big_prefix(), {in_flight, page_size});
+            std::vector<std::string> keys;
+            for (const auto& object : objects) {
+                keys.push_back(object.key);
+                CHECK_EQ(object.size, std::uint64_t{1});
+            }
+            CHECK(keys == expected);
+            const auto requests = fresh.metrics().requests;
+            const std::uint64_t lists = requests.count("ListObjectsV2") ? requests.at("ListObjectsV2") : 0;
+            const std::uint64_t pages = (kManyKeys + page_size - 1) / page_size;
+            if (in_flight == 1) CHECK_EQ(lists, pages);  // exactly the pages, as before
+            // Ranges that turn out empty cost a request each, never a flood.
+            CHECK(lists >= pages && lists <= 2 * pages + 2 * in_flight);
+        }
+    }
+}
+
+S3CONN_TEST(listing_everything_of_a_small_or_empty_prefix_is_one_request) {
+    create_many_keys();
+    s3conn::Client fresh(harness::config());
+    const auto objects = s3conn::list_all_objects(fresh, target().bucket, big_prefix() + "sub/");
+    CHECK_EQ(objects.size(), std::size_t{(kManyKeys + 4) / 5});
+    CHECK(s3conn::list_all_objects(fresh, target().bucket, run_prefix() + "nothing-here/").empty());
+    CHECK_EQ(fresh.metrics().requests.at("ListObjectsV2"), std::uint64_t{2});
+    CHECK_THROWS_AS(s3conn::list_all_objects(fresh, target().bucket, "", {0, 1000}), std::invalid_argument);
+}
+
 S3CONN_TEST(empty_listing) {
     s3conn::ListObjectsRequest request;
     request.bucket = target().bucket;
