@@ -3,8 +3,10 @@ returns exactly the right bytes or raises S3Exception; no write leaves a
 partial or corrupt object; an object overwritten while it is read gives the
 whole old version or "ObjectChanged", never a mix; nothing hangs.
 
-S3CONN_FAULT_SOAK sets how many faults to inject (1,000 by default; a long
-local soak: S3CONN_FAULT_SOAK=20000)."""
+S3CONN_FAULT_SOAK sets how many faults to inject (700 by default; a long
+local soak: S3CONN_FAULT_SOAK=20000). Stalls are detected after 1 s here, not
+2: what this test checks is the bytes, not the bound (test_network_bounds
+checks that), and each stall costs a detection."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from ..faultproxy import Fault
 from ..support import PART_SIZE, pattern
 from .conftest import fast_client
 
-FAULTS = int(os.environ.get("S3CONN_FAULT_SOAK", "1000"))
+FAULTS = int(os.environ.get("S3CONN_FAULT_SOAK", "700"))
 SIZES = [0, 1, 1000, PART_SIZE - 1, PART_SIZE + 1, 2 * PART_SIZE + 5]
 # Stalls cost a detection timeout each; keep them a small share of the run.
 KINDS = [Fault.RESET_MID_BODY, Fault.TRUNCATE, Fault.ERROR_500, Fault.SLOW_DOWN_503, Fault.SLOW_FIRST_BYTE] * 4 + [
@@ -56,18 +58,18 @@ def test_fault_soak(proxy, s3, prefix):
     counts = {"read": 0, "ranged": 0, "into": 0, "write": 0, "list": 0, "overwrite": 0, "errors": 0, "changed": 0}
     verified_bytes = 0
     start_faults = proxy.stats.total_injected
-    client = fast_client(proxy.endpoint, s3.region)
-    window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE)
+    client = fast_client(proxy.endpoint, s3.region, stall_timeout_seconds=1)
+    window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE, stall_timeout_seconds=1)
     iteration = 0
     deadline = time.monotonic() + 1500
     while proxy.stats.total_injected - start_faults < FAULTS:
         assert time.monotonic() < deadline, "the soak is too slow: something hangs"
         iteration += 1
         if iteration % 40 == 0:
-            client = fast_client(proxy.endpoint, s3.region)  # a fresh retry budget
+            client = fast_client(proxy.endpoint, s3.region, stall_timeout_seconds=1)  # a fresh retry budget
             # A read window of one part: most of an object is requested after
             # the overwrite.
-            window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE)
+            window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE, stall_timeout_seconds=1)
         fault = rng.choice(KINDS)
         operation = rng.choice(["read", "read", "ranged", "into", "write", "list", "overwrite"])
         methods = {"PUT", "POST"} if operation == "write" and not fault.needs_body else {"GET"}
