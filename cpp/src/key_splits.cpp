@@ -13,17 +13,12 @@ constexpr std::size_t kPositions = 3;
 
 }  // namespace
 
-// A character that never occurred at a position is still a likely successor
-// there when it is of the same kind as the one that did: after "part-0..."
-// comes "part-1...", after "a..." comes "b...".
 unsigned KeyAlphabet::kind_index(unsigned char c) {
     if (c >= '0' && c <= '9') return 0;
     if (c >= 'a' && c <= 'z') return 1;
     if (c >= 'A' && c <= 'Z') return 2;
     return 3;
 }
-
-unsigned KeyAlphabet::kind(unsigned char c) { return 1u << kind_index(c); }
 
 void KeyAlphabet::add(const std::string& key, std::size_t from) {
     if (at_.size() < key.size()) {
@@ -52,7 +47,9 @@ std::size_t KeyAlphabet::count_at(std::size_t position, unsigned char low, unsig
 namespace {
 
 // Whether `c` is likely to occur at `position` of a key whose character there
-// is `current`.
+// is `current`: it did there, or it is of a kind akin to `current`'s (after
+// "part-0..." comes "part-1...", after "a..." comes "b...", and in hex names
+// after "9..." comes "a...").
 bool can_occur(const KeyAlphabet& alphabet, std::size_t position, unsigned char current, unsigned char c) {
     return alphabet.seen(c) && (alphabet.seen_at(position, c) || alphabet.kin(current, c));
 }

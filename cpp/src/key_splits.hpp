@@ -41,19 +41,18 @@ public:
     // prefix says nothing of the keys' alphabet).
     void add(const std::string& key, std::size_t from = 0);
 
-    // The kind of a character, as a bit: digit, lower or upper case letter, other.
-    static unsigned kind(unsigned char c);
-
     bool seen(unsigned char c) const { return all_[c]; }
     // Whether `a` and `b` are of one kind, or of two seen at one position.
     bool kin(unsigned char a, unsigned char b) const { return (kin_[kind_index(a)] & kind(b)) != 0; }
     bool seen_at(std::size_t position, unsigned char c) const { return position < at_.size() && at_[position][c]; }
-    // How many characters were seen at `position`: in all, and in [low, high].
-    std::size_t count_at(std::size_t position) const { return position < at_.size() ? at_[position].count() : 0; }
+    // How many of the characters in [low, high] were seen at `position`.
     std::size_t count_at(std::size_t position, unsigned char low, unsigned char high) const;
 
 private:
+    // The kind of a character (digit, lower or upper case letter, other): its
+    // index, and its bit.
     static unsigned kind_index(unsigned char c);
+    static unsigned kind(unsigned char c) { return 1u << kind_index(c); }
 
     std::bitset<256> all_;
     std::vector<std::bitset<256>> at_;

@@ -5,16 +5,14 @@ from __future__ import annotations
 import gc
 import os
 import pickle
-import signal
 import socket
-import threading
 import time
 
 import pytest
 
 from s3torchconnector._s3conn import Client, S3Exception
 
-from ..support import PART_SIZE, pattern
+from ..support import PART_SIZE, ctrl_c_after, pattern
 from .helpers import get, put
 
 
@@ -107,17 +105,9 @@ def test_ctrl_c_cancels_a_stalled_request():
     listener.listen(16)
     port = listener.getsockname()[1]
     client = Client("us-east-1", endpoint=f"http://127.0.0.1:{port}", unsigned_requests=True, max_attempts=1)
-    # Python's own handler, whatever an earlier test in this process left
-    # (Lightning's teardown, for one, sets SIGINT to be ignored for a while).
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
-    start = time.monotonic()
-    timer.start()
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with ctrl_c_after(0.3) as start, pytest.raises(KeyboardInterrupt):
             client.head_object("bucket", "key")
     finally:
-        timer.cancel()
-        signal.signal(signal.SIGINT, previous)
         listener.close()
     assert time.monotonic() - start < 1.5

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import textwrap
@@ -16,7 +14,7 @@ import pytest
 from s3torchconnector._s3client import S3Client
 
 from ..faultproxy import Fault
-from ..support import PART_SIZE, pattern
+from ..support import PART_SIZE, ctrl_c_after, pattern
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,19 +78,11 @@ def test_ctrl_c_cancels_a_large_get_within_a_second(proxy, s3, s3_client, prefix
     client = S3Client(s3.region, endpoint=proxy.endpoint, s3client_config=s3_client.s3client_config)
     reader = client.get_object(s3.bucket, prefix + "big")
     proxy.inject(Fault.STALL, count=-1, methods={"GET"}, path_contains=prefix)
-    # Python's own handler, whatever an earlier test in this process left
-    # (Lightning's teardown, for one, sets SIGINT to be ignored for a while).
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    start = time.monotonic()
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with ctrl_c_after(0.5) as start, pytest.raises(KeyboardInterrupt):
             reader.read()
         elapsed = time.monotonic() - start - 0.5
     finally:
-        timer.cancel()
-        signal.signal(signal.SIGINT, previous)
         proxy.clear()
     assert elapsed < 1.0, f"took {elapsed:.2f} s after the signal"
 

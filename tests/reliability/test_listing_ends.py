@@ -7,9 +7,6 @@ or Ctrl-C."""
 
 from __future__ import annotations
 
-import os
-import signal
-import threading
 import time
 
 import pytest
@@ -18,6 +15,7 @@ from s3torchconnector import S3ClientConfig, S3Exception, S3IterableDataset, S3M
 from s3torchconnector._s3client import S3Client
 from s3torchconnector._s3conn import Client
 
+from ..support import ctrl_c_after
 from .hostile import HostileServer
 
 
@@ -85,16 +83,8 @@ def test_ctrl_c_stops_a_listing_over_key_ranges_at_once():
     # cancels them all.
     with HostileServer("stalled_ranges") as server:
         client = Client("us-east-1", endpoint=server.endpoint, max_attempts=1)
-        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-        timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
-        start = time.monotonic()
-        timer.start()
-        try:
-            with pytest.raises(KeyboardInterrupt):
-                client.list_all_objects("bucket")
-        finally:
-            timer.cancel()
-            signal.signal(signal.SIGINT, previous)
+        with ctrl_c_after(0.5) as start, pytest.raises(KeyboardInterrupt):
+            client.list_all_objects("bucket")
         assert time.monotonic() - start < 2.5
         assert server.list_requests > 2  # it had cut the listing into ranges
 
