@@ -1,5 +1,6 @@
 #include "client.hpp"
 
+#include <nanobind/make_iterator.h>
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/string.h>
@@ -65,6 +66,13 @@ std::string repr(const Client& client) {
 // the GIL there to drop its reference, stalling an event loop behind Python
 // and, during interpreter shutdown, ending the thread inside C++ (abort). So
 // the pin is owned by C++, and Python holds a handle to it.
+// The objects of list_all_objects, kept in C++: Python sees one ObjectInfo
+// at a time (a view into this list), so a listing of millions of keys is
+// never millions of Python objects at once on its way into an index.
+struct ListedObjects {
+    std::vector<ObjectInfo> objects;
+};
+
 struct PinHandle {
     std::shared_ptr<VersionPin> pin;
 };
@@ -133,6 +141,27 @@ void bind_client(nb::module_& m) {
             nb::for_getter(nb::sig("def next_continuation_token(self, /) -> str | None")),
             nb::for_getter("Token for the next page; None on the last page."))
         .def_ro("is_truncated", &ListObjectsPage::is_truncated);
+
+    nb::class_<ListedObjects>(m, "ListedObjects",
+                              "Every object under a prefix, sorted by key (Client.list_all_objects): a sequence "
+                              "whose items are views into it.")
+        .def("__len__", [](const ListedObjects& l) { return l.objects.size(); })
+        .def(
+            "__getitem__",
+            [](const ListedObjects& l, Py_ssize_t i) -> const ObjectInfo& {
+                const auto size = static_cast<Py_ssize_t>(l.objects.size());
+                if (i < 0) i += size;
+                if (i < 0 || i >= size) throw nb::index_error("ListedObjects index out of range");
+                return l.objects[static_cast<std::size_t>(i)];
+            },
+            nb::rv_policy::reference_internal)
+        .def(
+            "__iter__",
+            [](const ListedObjects& l) {
+                return nb::make_iterator(nb::type<ListedObjects>(), "ListedObjectsIterator", l.objects.begin(),
+                                         l.objects.end());
+            },
+            nb::keep_alive<0, 1>());
 
     nb::class_<ListObjectsPaginator>(m, "ListObjectsPaginator", "The pages of one listing (Client.list_pages).")
         .def("__iter__", [](nb::handle self) { return self; })
@@ -260,7 +289,8 @@ void bind_client(nb::module_& m) {
             [](Client& c, const std::string& bucket, const std::string& prefix, std::uint32_t max_requests_in_flight,
                std::uint32_t page_size) {
                 ReleaseGil release;
-                return list_all_objects(c, bucket, prefix, ListAllOptions{max_requests_in_flight, page_size});
+                return ListedObjects{
+                    list_all_objects(c, bucket, prefix, ListAllOptions{max_requests_in_flight, page_size})};
             },
             nb::arg("bucket"), nb::arg("prefix") = "", nb::arg("max_requests_in_flight") = 16,
             nb::arg("page_size") = 1000,

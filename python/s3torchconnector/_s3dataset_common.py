@@ -68,11 +68,12 @@ def get_objects_from_uris(object_uris: str | Iterable[str], client: S3Client) ->
     return (S3BucketKeyData(*parse_object_uri(uri)) for uri in object_uris)
 
 
-def get_objects_from_prefix(s3_uri: str, client: S3Client) -> list[S3BucketKeyData]:
+def get_objects_from_prefix(s3_uri: str, client: S3Client) -> Iterator[S3BucketKeyData]:
     """Every object under the prefix, in key order (the datasets' order, so
-    their shuffles, shards and resumes), listed over key ranges at once."""
+    their shuffles, shards and resumes), listed over key ranges at once, then
+    handed out one at a time (into the dataset's compact index)."""
     bucket, prefix = parse_s3_uri(s3_uri)
-    return [S3BucketKeyData(bucket, info.key, info) for info in client.list_all_objects(bucket, prefix)]
+    return (S3BucketKeyData(bucket, info.key, info) for info in client.list_all_objects(bucket, prefix))
 
 
 def shard(items: Iterable[T], index: int, count: int) -> Iterator[T]:

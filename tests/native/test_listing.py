@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -95,6 +96,21 @@ def test_listing_everything_over_key_ranges(native_client, s3, many_keys, in_fli
     pages = -(-MANY // page_size)
     requests = client.metrics()["requests"]["ListObjectsV2"]
     assert requests == pages if in_flight == 1 else pages <= requests <= 3 * pages + in_flight
+
+
+def test_everything_listed_is_a_sequence_of_views_that_outlive_it(native_client, s3, many_keys):
+    prefix, keys = many_keys
+    listed = native_client.list_all_objects(s3.bucket, prefix)
+    assert len(listed) == MANY
+    assert listed[0].key == min(keys) and listed[-1].key == max(keys) and listed[-MANY].key == min(keys)
+    for bad in (MANY, -MANY - 1):
+        with pytest.raises(IndexError):
+            listed[bad]
+    first, rest = listed[0], iter(listed)
+    del listed
+    gc.collect()
+    assert first.key == min(keys) and first.size == 1  # the items keep the list alive
+    assert [o.key for o in rest] == sorted(keys)
 
 
 def test_listing_everything_checks_its_arguments(native_client, s3):

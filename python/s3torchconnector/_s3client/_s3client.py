@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from .._cache import ObjectCache, open_cached
 from .._s3conn import Client as _NativeClient
-from .._s3conn import GetObjectStream, ListObjectsPage, ListObjectsPaginator, ObjectInfo, VersionPin
+from .._s3conn import (
+    GetObjectStream,
+    ListedObjects,
+    ListObjectsPage,
+    ListObjectsPaginator,
+    ObjectInfo,
+    VersionPin,
+)
 from .._user_agent import UserAgent
 from .._worker_exit import release_start_arguments_at_exit
 from .s3client_config import S3ClientConfig
@@ -182,12 +189,14 @@ class S3Client:
         log.debug("ListObjectsV2 s3://%s/%s", bucket, prefix)
         return ListObjectPages(self, bucket, prefix, delimiter, max_keys)
 
-    def list_all_objects(self, bucket: str, prefix: str = "", max_requests_in_flight: int = 16) -> list[ObjectInfo]:
+    def list_all_objects(self, bucket: str, prefix: str = "", max_requests_in_flight: int = 16) -> ListedObjects:
         """Every object under the prefix, sorted by key, in one call: after the
         first page, ranges of the key space are listed at once, so a large
         prefix costs a few round trips in a row rather than one per 1,000 keys.
         A server that ignores start-after or S3's key order is listed page by
-        page instead, in its own order."""
+        page instead, in its own order. A sequence of ObjectInfo (``len``,
+        indexing, iteration) held in native memory: its items are made as
+        they are read."""
         log.debug("ListObjectsV2 s3://%s/%s (all pages)", bucket, prefix)
         return self._client.list_all_objects(bucket, prefix, max_requests_in_flight)
 
