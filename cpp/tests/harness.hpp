@@ -143,8 +143,9 @@ inline int run_all(int argc, char** argv, bool needs_target) {
 #define REQUIRE(cond) ((cond) ? (void)0 : harness::fail(__FILE__, __LINE__, "REQUIRE(" #cond ")", true))
 #define CHECK_EQ(a, b)                                                                               \
     do {                                                                                             \
-        const auto& check_a_ = (a);                                                                  \
-        const auto& check_b_ = (b);                                                                  \
+        /* copies: `a` may be a reference into a temporary (metrics().requests.at(...)) */           \
+        const auto check_a_ = (a);                                                                   \
+        const auto check_b_ = (b);                                                                   \
         if (!(check_a_ == check_b_))                                                                 \
             harness::fail(__FILE__, __LINE__, harness::mismatch(#a, #b, check_a_, check_b_), false); \
     } while (0)
