@@ -54,6 +54,41 @@ bool can_occur(const KeyAlphabet& alphabet, std::size_t position, unsigned char 
     return alphabet.seen(c) && (alphabet.seen_at(position, c) || alphabet.kin(current, c));
 }
 
+// Whether `text` is valid UTF-8. S3 keys are, and a cut point is sent as a
+// key (start-after): one that ends inside a character, a lead byte cut from
+// its continuation, is not a key S3 can be asked about.
+bool valid_utf8(const std::string& text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t length = 1;
+        unsigned char low = 0x80, high = 0xBF;  // the second byte's range
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            length = 3;
+            if (c == 0xE0) low = 0xA0;   // no overlong forms
+            if (c == 0xED) high = 0x9F;  // no surrogates
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+            if (c == 0xF0) low = 0x90;
+            if (c == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+        } else {
+            return false;
+        }
+        if (i + length > text.size()) return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return false;
+        }
+        i += length;
+    }
+    return true;
+}
+
 // How many characters are likely at `position`.
 std::size_t width(const KeyAlphabet& alphabet, std::size_t position, unsigned char current) {
     std::size_t count = 0;
@@ -97,6 +132,7 @@ std::vector<std::string> split_points(const KeyAlphabet& alphabet, const PageSee
             std::string point = last.substr(0, position);
             point.push_back(static_cast<char>(next));
             if (limits.upper && point >= *limits.upper) return points;
+            if (!valid_utf8(point)) continue;  // every later point is still greater
             points.push_back(std::move(point));
             if (points.size() == limits.max_points) return points;
         }

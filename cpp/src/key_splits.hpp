@@ -76,8 +76,8 @@ struct SplitLimits {
 
 // Cut points for the keys after `page.last` (up to `limits.upper`): strictly
 // increasing, each greater than page.last and less than the upper bound, at
-// most max_points. A cut point p ends one range (keys <= p) and starts the
-// next (keys > p, which is a ListObjectsV2 start-after).
+// most max_points, each valid UTF-8. A cut point p ends one range (keys <= p)
+// and starts the next (keys > p, which is a ListObjectsV2 start-after).
 std::vector<std::string> split_points(const KeyAlphabet& alphabet, const PageSeen& page, const SplitLimits& limits);
 
 }  // namespace s3conn::detail

@@ -29,6 +29,32 @@ KeyAlphabet alphabet_of(const char* format, int first, int last) {
     return alphabet;
 }
 
+// Valid UTF-8 as Python's decoder would say: lead bytes with the right
+// number of continuation bytes, no overlong forms, surrogates or values
+// above U+10FFFF.
+bool valid_utf8(const std::string& text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const int length = c < 0x80                 ? 1
+                           : c >= 0xC2 && c <= 0xDF ? 2
+                           : c >= 0xE0 && c <= 0xEF ? 3
+                           : c >= 0xF0 && c <= 0xF4 ? 4
+                                                    : 0;
+        if (length == 0 || i + length > text.size()) return false;
+        std::uint32_t code = length == 1 ? c : c & (0x7F >> length);
+        for (int k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0) != 0x80) return false;
+            code = (code << 6) | (next & 0x3F);
+        }
+        const std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+        i += length;
+    }
+    return true;
+}
+
 std::vector<std::string> expected(const std::string& stem, const std::string& characters) {
     std::vector<std::string> points;
     for (char c : characters) points.push_back(stem + c);
@@ -111,14 +137,15 @@ S3CONN_TEST(one_key_pages_and_empty_keys_give_no_nonsense) {
     CHECK(split_points(alphabet, {"key-1", "key-1", 1}, at_most(64, 0)) == std::vector<std::string>{"key-2"});
 }
 
-S3CONN_TEST(bytes_above_ascii_are_ordered_as_s3_orders_them) {
-    // S3 orders keys by UTF-8 bytes: "é" (C3 A9) comes after "z". After "a":
-    // "z" and C3, seen there; A9, of a kind (not a letter or digit) seen
-    // there beside letters. Not "t": the prefix's letters are not counted.
+S3CONN_TEST(bytes_above_ascii_are_ordered_as_s3_orders_them_and_cut_only_between_characters) {
+    // S3 orders keys by UTF-8 bytes: "é" (C3 A9) and "ü" (C3 BC) come after
+    // "z". After "a": "z", seen there; not C3 alone, half a character (S3
+    // takes start-after as a key); after "é": "ü", its last byte cut at.
     KeyAlphabet alphabet;
-    for (const char* key : {"t/a", "t/z", "t/\xc3\xa9"}) alphabet.add(key, 2);
-    const auto points = split_points(alphabet, {"t/a", "t/a", 1}, at_most(64, 2));
-    CHECK(points == (std::vector<std::string>{"t/z", "t/\xa9", "t/\xc3"}));
+    for (const char* key : {"t/a", "t/z", "t/\xc3\xa9", "t/\xc3\xbc"}) alphabet.add(key, 2);
+    CHECK(split_points(alphabet, {"t/a", "t/a", 1}, at_most(64, 2)) == std::vector<std::string>{"t/z"});
+    CHECK(split_points(alphabet, {"t/\xc3\xa9", "t/\xc3\xa9", 1}, at_most(64, 2)) ==
+          std::vector<std::string>{"t/\xc3\xbc"});
 
     // Digits where letters never were: no letter follows a digit, nor a
     // digit a letter.
@@ -156,6 +183,7 @@ S3CONN_TEST(cuts_keep_their_rules_on_random_keys) {
             CHECK(i == 0 || points[i - 1] < points[i]);
             CHECK(points[i].compare(0, prefix.size(), prefix) == 0);
             CHECK(points[i].size() > prefix.size());
+            CHECK(valid_utf8(points[i]));
         }
     }
 }

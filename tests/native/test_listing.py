@@ -119,3 +119,23 @@ def test_listing_everything_checks_its_arguments(native_client, s3):
             native_client.list_all_objects(s3.bucket, max_requests_in_flight=bad)
     with pytest.raises(ValueError, match="max_keys"):
         native_client.list_all_objects(s3.bucket, page_size=0)
+
+
+def test_keys_beyond_ascii_are_cut_only_between_characters(native_client, s3, prefix):
+    # Two- and three-byte characters where the keys vary: a cut inside a
+    # character would send S3 a start-after that is not UTF-8.
+    keys = sorted(
+        f"{prefix}{'αβγδ'[i % 4]}{'日本語'[i % 3]}-{i:04d}" for i in range(480)
+    )  # Python orders str by code point, which is S3's UTF-8 byte order
+
+    def upload(key: str) -> None:
+        stream = native_client.put_object(s3.bucket, key)
+        stream.write(b"x")
+        stream.close()
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(upload, keys))
+    client = Client(**native_client.config)
+    listed = client.list_all_objects(s3.bucket, prefix, max_requests_in_flight=8, page_size=20)
+    assert [o.key for o in listed] == keys
+    assert client.metrics()["requests"]["ListObjectsV2"] >= 480 // 20

@@ -16,7 +16,8 @@ def key_of(reader):  # type: ignore[no-untyped-def]
 
 
 def main() -> int:
-    endpoint, region, uri, method, expected = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+    endpoint, region, uri, method = sys.argv[1:5]
+    expected, epochs = int(sys.argv[5]), int(sys.argv[6])
     config = S3ClientConfig(force_path_style=True)
     iterable = S3IterableDataset.from_prefix(
         uri,
@@ -28,7 +29,7 @@ def main() -> int:
         shuffle_buffer_size=16,
     )
     mapped = S3MapDataset.from_prefix(uri, region=region, endpoint=endpoint, s3client_config=config, transform=key_of)
-    for epoch in range(3):
+    for epoch in range(epochs):
         iterable.set_epoch(epoch)
         for dataset, kwargs in ((iterable, {"batch_size": None}), (mapped, {"batch_size": 8, "shuffle": True})):
             loader = DataLoader(

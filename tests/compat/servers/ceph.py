@@ -100,10 +100,10 @@ class CephServer(Server):
         run(["ceph-mon", *c, "--mkfs", "-i", "a", "--monmap", str(cluster / "monmap")], self.log)
         # Daemons in the foreground (-f), so that the launcher owns them.
         self.daemons.start(["ceph-mon", *c, "-f", "-i", "a"])
-        run(["ceph", *c, "--connect-timeout", "30", "osd", "new", osd_uuid], self.log)
+        self._run_until_it_works(["ceph", *c, "--connect-timeout", "30", "osd", "new", osd_uuid])
         run(["ceph-osd", *c, "-i", "0", "--mkfs", "--osd-uuid", osd_uuid], self.log)
         self.daemons.start(["ceph-osd", *c, "-f", "-i", "0"])
-        run(["ceph", *c, "osd", "crush", "add", "osd.0", "1.0", "root=default"], self.log)
+        self._run_until_it_works(["ceph", *c, "osd", "crush", "add", "osd.0", "1.0", "root=default"])
         self.daemons.start(["radosgw", *c, "-f", "-n", "client.rgw"])
         access, secret = new_keys()
         self._create_user(c, access, secret)
@@ -113,24 +113,30 @@ class CephServer(Server):
 
     def _create_user(self, c: list[str], access: str, secret: str) -> None:
         # radosgw-admin needs the gateway's pools, which the gateway creates
-        # as it starts: retried until they are there.
-        deadline = time.monotonic() + 90
+        # as it starts.
+        self._run_until_it_works(
+            [
+                "radosgw-admin",
+                *c,
+                "user",
+                "create",
+                "--uid=compat",
+                "--display-name=compat",
+                f"--access-key={access}",
+                f"--secret-key={secret}",
+            ]
+        )
+
+    def _run_until_it_works(self, command: list[str], seconds: float = 90) -> None:
+        """A set-up step that needs a daemon just started: tried again each
+        second until it works. A busy machine is slow to start them (`ceph`
+        said "problem getting command descriptions from mon" while a build
+        ran beside it)."""
+        deadline = time.monotonic() + seconds
         while True:
             self.daemons.check_alive()
             try:
-                run(
-                    [
-                        "radosgw-admin",
-                        *c,
-                        "user",
-                        "create",
-                        "--uid=compat",
-                        "--display-name=compat",
-                        f"--access-key={access}",
-                        f"--secret-key={secret}",
-                    ],
-                    self.log,
-                )
+                run(command, self.log)
                 return
             except ServerError:
                 if time.monotonic() > deadline:
