@@ -12,19 +12,22 @@ from s3torchconnector._s3conn import Client
 MANY = 1_050
 
 
-@pytest.fixture(scope="module")
-def many_keys(native_client, s3):
-    """1,050 one-byte objects, every fifth under sub/."""
-    prefix = "py-tests/listing-module/"
-    keys = [f"{prefix}{'sub/' if i % 5 == 0 else ''}{i:05d}" for i in range(MANY)]
-
+def _upload_one_byte_objects(client: Client, bucket: str, keys: list[str]) -> None:
     def upload(key: str) -> None:
-        stream = native_client.put_object(s3.bucket, key)
+        stream = client.put_object(bucket, key)
         stream.write(b"x")
         stream.close()
 
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(upload, keys))
+
+
+@pytest.fixture(scope="module")
+def many_keys(native_client, s3):
+    """1,050 one-byte objects, every fifth under sub/."""
+    prefix = "py-tests/listing-module/"
+    keys = [f"{prefix}{'sub/' if i % 5 == 0 else ''}{i:05d}" for i in range(MANY)]
+    _upload_one_byte_objects(native_client, s3.bucket, keys)
     return prefix, keys
 
 
@@ -127,14 +130,7 @@ def test_keys_beyond_ascii_are_cut_only_between_characters(native_client, s3, pr
     keys = sorted(
         f"{prefix}{'αβγδ'[i % 4]}{'日本語'[i % 3]}-{i:04d}" for i in range(480)
     )  # Python orders str by code point, which is S3's UTF-8 byte order
-
-    def upload(key: str) -> None:
-        stream = native_client.put_object(s3.bucket, key)
-        stream.write(b"x")
-        stream.close()
-
-    with ThreadPoolExecutor(16) as pool:
-        list(pool.map(upload, keys))
+    _upload_one_byte_objects(native_client, s3.bucket, keys)
     client = Client(**native_client.config)
     listed = client.list_all_objects(s3.bucket, prefix, max_requests_in_flight=8, page_size=20)
     assert [o.key for o in listed] == keys
