@@ -13,7 +13,10 @@ recomputed.
 The client reaches it path style (``http://127.0.0.1:port/<bucket>/<key>``),
 so its CreateSession has no bucket in its path: the server has one bucket.
 Listings come in a random order and take only prefixes that end in "/", as
-a directory bucket's do.
+a directory bucket's do. Multipart uploads keep S3 Express's checksum rule:
+every part carries the checksum algorithm its CreateMultipartUpload named
+(or none when it named none), and CompleteMultipartUpload lists each part's
+checksum of that algorithm; anything else is refused (400).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 from xml.sax.saxutils import escape
 
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_CHECKSUM_ALGORITHMS = ("CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256")
 
 
 @dataclass
@@ -56,6 +60,15 @@ class Seen:
 
 
 @dataclass
+class Upload:
+    """A multipart upload: the checksum algorithm its CreateMultipartUpload
+    named (None: none) and its parts."""
+
+    algorithm: str | None
+    parts: dict[int, bytes] = field(default_factory=dict)
+
+
+@dataclass
 class ExpressState:
     bucket: str
     access_key: str
@@ -63,7 +76,8 @@ class ExpressState:
     session_seconds: float
     sessions: dict[str, Session] = field(default_factory=dict)
     objects: dict[str, bytes] = field(default_factory=dict)
-    uploads: dict[str, dict[int, bytes]] = field(default_factory=dict)
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    completed_uploads: list[Upload] = field(default_factory=list)
     seen: list[Seen] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -92,6 +106,11 @@ class ExpressServer:
     def data_requests(self) -> list[Seen]:
         with self.state.lock:
             return [s for s in self.state.seen if not s.path.startswith("/?session")]
+
+    @property
+    def completed_uploads(self) -> list[Upload]:
+        with self.state.lock:
+            return list(self.state.completed_uploads)
 
     def __enter__(self) -> ExpressServer:
         self._thread.start()
@@ -226,10 +245,30 @@ def _handler_for(state: ExpressState) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(200, b"", {**self._object_headers(data), "Content-Length": str(len(data))})
 
+        def _part_checksum_algorithm(self) -> str | None:
+            """The algorithm of the checksum a part carries: in a header, or
+            announced as a trailer of an aws-chunked body."""
+            trailer = self.headers.get("x-amz-trailer", "").lower()
+            for algorithm in _CHECKSUM_ALGORITHMS:
+                header = f"x-amz-checksum-{algorithm.lower()}"
+                if header in self.headers or trailer == header:
+                    return algorithm
+            return None
+
         def _do_put(self, key: str, query: dict[str, list[str]]) -> None:
             body = self._body()
             if "uploadId" in query:
-                state.uploads[query["uploadId"][0]][int(query["partNumber"][0])] = body
+                upload = state.uploads[query["uploadId"][0]]
+                algorithm = self._part_checksum_algorithm()
+                if algorithm != upload.algorithm:
+                    self._error(
+                        400,
+                        "InvalidRequest",
+                        f"Checksum Type mismatch occurred, expected checksum Type: {upload.algorithm}, "
+                        f"actual checksum Type: {algorithm}",
+                    )
+                    return
+                upload.parts[int(query["partNumber"][0])] = body
                 self._send(200, b"", {"ETag": _etag(body)})
                 return
             source = self.headers.get("x-amz-copy-source")
@@ -246,16 +285,28 @@ def _handler_for(state: ExpressState) -> type[BaseHTTPRequestHandler]:
             body = self._body()
             if "uploads" in query:
                 upload_id = secrets.token_hex(8)
-                state.uploads[upload_id] = {}
+                algorithm = self.headers.get("x-amz-checksum-algorithm")
+                if algorithm is not None and algorithm.upper() not in _CHECKSUM_ALGORITHMS:
+                    self._error(400, "InvalidRequest", f"unknown checksum algorithm {algorithm}")
+                    return
+                state.uploads[upload_id] = Upload(algorithm.upper() if algorithm else None)
                 result = (
                     f"<InitiateMultipartUploadResult><Bucket>{state.bucket}</Bucket><Key>{escape(key)}</Key>"
                     f"<UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>"
                 )
                 self._send(200, result.encode(), {"Content-Type": "application/xml"})
                 return
-            parts = state.uploads.pop(query["uploadId"][0])
+            upload = state.uploads[query["uploadId"][0]]
             numbers = [int(n) for n in re.findall(rb"<PartNumber>(\d+)</PartNumber>", body)]
-            state.objects[key] = b"".join(parts[n] for n in numbers)
+            if upload.algorithm is not None:
+                element = f"<Checksum{upload.algorithm}>".encode()
+                if body.count(element) != len(numbers):
+                    self._error(400, "InvalidRequest", f"every part needs its {upload.algorithm} checksum")
+                    return
+            del state.uploads[query["uploadId"][0]]
+            state.objects[key] = b"".join(upload.parts[n] for n in numbers)
+            with state.lock:
+                state.completed_uploads.append(upload)
             result = (
                 f"<CompleteMultipartUploadResult><Bucket>{state.bucket}</Bucket><Key>{escape(key)}</Key>"
                 f"<ETag>{escape(_etag(state.objects[key]))}</ETag></CompleteMultipartUploadResult>"

@@ -83,10 +83,13 @@ def test_a_prefix_within_a_directory_is_matched_by_the_client(express):
     assert [reader.read() for reader in dataset] == [b"img_000", b"img_001"]
 
 
-def test_a_checkpoint_round_trips_on_one_session(express):
-    checkpoint = S3Checkpoint(REGION, endpoint=express.endpoint, s3client_config=CONFIG)
+@pytest.mark.parametrize("upload_checksums", [False, True])
+def test_a_checkpoint_round_trips_on_one_session(express, upload_checksums):
+    config = S3ClientConfig(max_attempts=2, upload_checksums=upload_checksums)
+    checkpoint = S3Checkpoint(REGION, endpoint=express.endpoint, s3client_config=config)
     # 12 MB: a multipart upload (the uploads' pool), read back through the
-    # downloads' pool, both on the client's one session.
+    # downloads' pool, both on the client's one session. The server refuses
+    # a part whose checksum algorithm is not its CreateMultipartUpload's.
     state = {"weights": torch.arange(3_000_000, dtype=torch.float32)}
     with checkpoint.writer(f"s3://{BUCKET}/ckpt/model.pt") as writer:
         torch.save(state, writer)
@@ -94,6 +97,9 @@ def test_a_checkpoint_round_trips_on_one_session(express):
         loaded = torch.load(io.BytesIO(reader.read()), weights_only=True)
     assert torch.equal(loaded["weights"], state["weights"])
     assert sum("partNumber=" in r.path for r in express.data_requests) >= 2  # UploadPart
+    (upload,) = express.completed_uploads
+    assert upload.algorithm == ("CRC32C" if upload_checksums else None)
+    assert len(upload.parts) >= 2
     assert len(express.create_sessions) == 1
     assert_sessions_carried(express, clients=1)
 
