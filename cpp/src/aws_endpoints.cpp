@@ -143,12 +143,9 @@ std::string aws_bucket_host(const Endpoint& endpoint, std::string_view bucket) {
                "." + endpoint.dns_suffix;
     }
     if (const std::string zone = directory_bucket_zone(bucket); !zone.empty()) {
-        if (endpoint.options.dualstack) {
-            throw std::invalid_argument("the directory bucket " + std::string(bucket) +
-                                        " has no dual-stack endpoint: set use_dualstack_endpoint=False");
-        }
-        return std::string(bucket) + ".s3express-" + (endpoint.options.fips ? "fips-" : "") + zone + "." +
-               endpoint.region + "." + endpoint.dns_suffix;
+        // The options sit around the zone: s3express[-fips]-<zone>[.dualstack].
+        return std::string(bucket) + ".s3express-" + (endpoint.options.fips ? "fips-" : "") + zone +
+               (endpoint.options.dualstack ? ".dualstack." : ".") + endpoint.region + "." + endpoint.dns_suffix;
     }
     return {};
 }

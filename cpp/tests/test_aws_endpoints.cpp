@@ -3,8 +3,11 @@
 // dual-stack (AmazonS3/latest/userguide/dual-stack-endpoints.html), the China
 // regions (amazonaws.com.cn), access points (creating-access-points.html:
 // <name>-<account>.s3-accesspoint.<region>.amazonaws.com) and directory
-// buckets (s3-express-Regions-and-Zones.html:
-// <bucket>.s3express-<zone-id>.<region>.amazonaws.com). No server needed.
+// buckets (s3-express-networking.html: <bucket>.s3express-<zone-id>.<region>
+// .amazonaws.com, and s3express-<zone-id>.dualstack.<region>... for IPv6).
+// FIPS with dual-stack for access points is the form of AWS's endpoint rule
+// tests (<name>-<account>.s3-accesspoint-fips.dualstack.<region>...), and
+// for zones s3express-fips-<zone-id>.dualstack.<region>. No server needed.
 #include <string>
 
 #include "addressing.hpp"
@@ -46,6 +49,7 @@ const Row kRows[] = {
     {"us-west-2", false, false, kArn, "my-ap-123456789012.s3-accesspoint.us-west-2.amazonaws.com", "/k"},
     {"us-west-2", true, false, kArn, "my-ap-123456789012.s3-accesspoint-fips.us-west-2.amazonaws.com", "/k"},
     {"us-west-2", false, true, kArn, "my-ap-123456789012.s3-accesspoint.dualstack.us-west-2.amazonaws.com", "/k"},
+    {"us-west-2", true, true, kArn, "my-ap-123456789012.s3-accesspoint-fips.dualstack.us-west-2.amazonaws.com", "/k"},
     {"cn-north-1", false, false, "arn:aws-cn:s3:cn-north-1:123456789012:accesspoint:ap1",
      "ap1-123456789012.s3-accesspoint.cn-north-1.amazonaws.com.cn", "/k"},
     // Directory buckets: the zone's endpoint, always virtual-hosted.
@@ -55,6 +59,12 @@ const Row kRows[] = {
      "/k"},
     {"us-west-2", true, false, "d--usw2-az1--x-s3", "d--usw2-az1--x-s3.s3express-fips-usw2-az1.us-west-2.amazonaws.com",
      "/k"},
+    {"us-east-2", false, true, "d--use2-az1--x-s3",
+     "d--use2-az1--x-s3.s3express-use2-az1.dualstack.us-east-2.amazonaws.com", "/k"},
+    {"us-east-1", true, true, "d--use1-az4--x-s3",
+     "d--use1-az4--x-s3.s3express-fips-use1-az4.dualstack.us-east-1.amazonaws.com", "/k"},
+    {"us-west-2", false, false, "b--usw2-lax1-az1--x-s3",
+     "b--usw2-lax1-az1--x-s3.s3express-usw2-lax1-az1.us-west-2.amazonaws.com", "/k"},
     // Not directory buckets: the suffix alone, or no zone.
     {"us-west-2", false, false, "x-s3", "x-s3.s3.us-west-2.amazonaws.com", "/k"},
     {"us-west-2", false, false, "--usw2-az1--x-s3", "--usw2-az1--x-s3.s3.us-west-2.amazonaws.com", "/k"},
@@ -119,10 +129,6 @@ S3CONN_TEST(forms_that_cannot_be_reached_say_why) {
          [](void*) { target_for(parse_endpoint("", "us-east-1", false), kArn, "k"); }},
         {"needs AWS's endpoints",
          [](void*) { target_for(parse_endpoint("http://127.0.0.1:9000", "us-west-2", false), kArn, "k"); }},
-        {"has no dual-stack endpoint",
-         [](void*) {
-             target_for(parse_endpoint("", "us-west-2", false, {false, true}), "d--usw2-az1--x-s3", "k");
-         }},
         {"only s3 access points",
          [](void*) { parse_access_point_arn("arn:aws:s3-object-lambda:us-west-2:123456789012:accesspoint/x"); }},
         {"not 12 digits", [](void*) { parse_access_point_arn("arn:aws:s3:us-west-2:1234:accesspoint/x"); }},
