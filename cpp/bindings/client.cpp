@@ -61,11 +61,6 @@ std::string repr(const Client& client) {
     return out + ")";
 }
 
-// Python's VersionPin. The core shares its pin with requests that finish on
-// CRT threads; a shared_ptr made from a Python object (nanobind's) would take
-// the GIL there to drop its reference, stalling an event loop behind Python
-// and, during interpreter shutdown, ending the thread inside C++ (abort). So
-// the pin is owned by C++, and Python holds a handle to it.
 // The objects of list_all_objects, kept in C++: Python sees one ObjectInfo
 // at a time (a view into this list), so a listing of millions of keys is
 // never millions of Python objects at once on its way into an index.
@@ -73,6 +68,11 @@ struct ListedObjects {
     std::vector<ObjectInfo> objects;
 };
 
+// Python's VersionPin. The core shares its pin with requests that finish on
+// CRT threads; a shared_ptr made from a Python object (nanobind's) would take
+// the GIL there to drop its reference, stalling an event loop behind Python
+// and, during interpreter shutdown, ending the thread inside C++ (abort). So
+// the pin is owned by C++, and Python holds a handle to it.
 struct PinHandle {
     std::shared_ptr<VersionPin> pin;
 };

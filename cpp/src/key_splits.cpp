@@ -1,5 +1,7 @@
 #include "key_splits.hpp"
 
+#include <aws/common/encoding.h>
+
 #include <algorithm>
 
 namespace s3conn::detail {
@@ -54,39 +56,12 @@ bool can_occur(const KeyAlphabet& alphabet, std::size_t position, unsigned char 
     return alphabet.seen(c) && (alphabet.seen_at(position, c) || alphabet.kin(current, c));
 }
 
-// Whether `text` is valid UTF-8. S3 keys are, and a cut point is sent as a
-// key (start-after): one that ends inside a character, a lead byte cut from
-// its continuation, is not a key S3 can be asked about.
+// Whether `text` is valid UTF-8 (RFC 3629, by aws-c-common). S3 keys are,
+// and a cut point is sent as a key (start-after): one that ends inside a
+// character, a lead byte cut from its continuation, is not a key S3 can be
+// asked about.
 bool valid_utf8(const std::string& text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        std::size_t length = 1;
-        unsigned char low = 0x80, high = 0xBF;  // the second byte's range
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            length = 3;
-            if (c == 0xE0) low = 0xA0;   // no overlong forms
-            if (c == 0xED) high = 0x9F;  // no surrogates
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            length = 4;
-            if (c == 0xF0) low = 0x90;
-            if (c == 0xF4) high = 0x8F;  // nothing above U+10FFFF
-        } else {
-            return false;
-        }
-        if (i + length > text.size()) return false;
-        for (std::size_t k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return false;
-        }
-        i += length;
-    }
-    return true;
+    return aws_decode_utf8(aws_byte_cursor_from_array(text.data(), text.size()), nullptr) == AWS_OP_SUCCESS;
 }
 
 // How many characters are likely at `position`.

@@ -1,6 +1,8 @@
 // Where a listing is cut into ranges (key_splits.hpp): a table of the key
 // shapes datasets have, and the rules every cut must keep, on random keys.
 // No server needed.
+#include <aws/common/encoding.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <random>
@@ -29,30 +31,10 @@ KeyAlphabet alphabet_of(const char* format, int first, int last) {
     return alphabet;
 }
 
-// Valid UTF-8 as Python's decoder would say: lead bytes with the right
-// number of continuation bytes, no overlong forms, surrogates or values
-// above U+10FFFF.
+// Valid UTF-8 by RFC 3629 (no overlong forms, surrogates or values above
+// U+10FFFF), as S3 takes keys.
 bool valid_utf8(const std::string& text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        const int length = c < 0x80                 ? 1
-                           : c >= 0xC2 && c <= 0xDF ? 2
-                           : c >= 0xE0 && c <= 0xEF ? 3
-                           : c >= 0xF0 && c <= 0xF4 ? 4
-                                                    : 0;
-        if (length == 0 || i + length > text.size()) return false;
-        std::uint32_t code = length == 1 ? c : c & (0x7F >> length);
-        for (int k = 1; k < length; ++k) {
-            const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xC0) != 0x80) return false;
-            code = (code << 6) | (next & 0x3F);
-        }
-        const std::uint32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (code < smallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
-        i += length;
-    }
-    return true;
+    return aws_decode_utf8(aws_byte_cursor_from_array(text.data(), text.size()), nullptr) == AWS_OP_SUCCESS;
 }
 
 std::vector<std::string> expected(const std::string& stem, const std::string& characters) {

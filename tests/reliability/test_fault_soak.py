@@ -18,7 +18,7 @@ import warnings
 import torch
 import torch.distributed.checkpoint as dcp
 
-from s3torchconnector._s3conn import S3Exception
+from s3torchconnector._s3conn import Client, S3Exception
 
 from ..faultproxy import Fault
 from ..support import PART_SIZE, pattern
@@ -58,18 +58,23 @@ def test_fault_soak(proxy, s3, prefix):
     counts = {"read": 0, "ranged": 0, "into": 0, "write": 0, "list": 0, "overwrite": 0, "errors": 0, "changed": 0}
     verified_bytes = 0
     start_faults = proxy.stats.total_injected
-    client = fast_client(proxy.endpoint, s3.region, stall_timeout_seconds=1)
-    window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE, stall_timeout_seconds=1)
+
+    def clients() -> tuple[Client, Client]:
+        # The second has a read window of one part: most of an object is
+        # requested after the overwrite.
+        return (
+            fast_client(proxy.endpoint, s3.region, stall_timeout_seconds=1),
+            fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE, stall_timeout_seconds=1),
+        )
+
+    client, window_client = clients()
     iteration = 0
     deadline = time.monotonic() + 1500
     while proxy.stats.total_injected - start_faults < FAULTS:
         assert time.monotonic() < deadline, "the soak is too slow: something hangs"
         iteration += 1
         if iteration % 40 == 0:
-            client = fast_client(proxy.endpoint, s3.region, stall_timeout_seconds=1)  # a fresh retry budget
-            # A read window of one part: most of an object is requested after
-            # the overwrite.
-            window_client = fast_client(proxy.endpoint, s3.region, read_ahead_bytes=PART_SIZE, stall_timeout_seconds=1)
+            client, window_client = clients()  # a fresh retry budget
         fault = rng.choice(KINDS)
         operation = rng.choice(["read", "read", "ranged", "into", "write", "list", "overwrite"])
         methods = {"PUT", "POST"} if operation == "write" and not fault.needs_body else {"GET"}
